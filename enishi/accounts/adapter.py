@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+
+from enishi.accounts.services import language_for_email
+from enishi.notifications.services import queue_rendered_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render allauth's emails in the recipient's language and deliver them via the worker."""
+        language = language_for_email(email)
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, {"email": email, **context})
+        html_body = ""
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html_body = str(content)
+        queue_rendered_email(
+            kind=template_prefix.rsplit("/", 1)[-1],
+            to=email,
+            language=language,
+            subject=str(message.subject),
+            text_body=str(message.body),
+            html_body=html_body,
+        )

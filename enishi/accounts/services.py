@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django_scopes import scopes_disabled
+
+from enishi.accounts.models import User
+from enishi.networks.models import Membership, Network
+from enishi.networks.roles import MembershipState
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The networks a person may enter (active or awaiting approval), across all tenants.
+
+    This is the one place that reads memberships across networks: the network picker and the
+    switcher need every network of the person, by construction only the person's own rows.
+    """
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, state__in=(MembershipState.ACTIVE, MembershipState.PENDING))
+            .select_related("network")
+            .order_by("network__slug")
+        )
+
+
+def language_for_email(email: str, network: Network | None = None) -> str:
+    """The language to write to `email` in: theirs if they have an account, else the network's."""
+    user = User.objects.filter(email__iexact=email).only("language").first()
+    if user is not None:
+        return user.language
+    if network is not None and network.languages:
+        return str(network.languages[0])
+    return settings.LANGUAGE_CODE
+
+
+def set_user_language(user: User, language: str) -> None:
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,0 +1,32 @@
+"""Access helpers: the only way views fetch this app's tenant objects.
+
+Each returns the object of the current network or raises Http404, for a missing object, another
+network's object and a forbidden one alike.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from enishi.networks.models import Company, Membership, Network, StaffInvitation
+
+
+def get_company(network: Network, company_id: int) -> Company:
+    return get_object_or_404(Company, network=network, pk=company_id)
+
+
+def get_membership(network: Network, membership_id: int) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user"), network=network, pk=membership_id)
+
+
+def get_staff_invitation(network: Network, invitation_id: int) -> StaffInvitation:
+    return get_object_or_404(StaffInvitation, network=network, pk=invitation_id)
+
+
+def get_staff_invitation_for(network: Network, token: str, email: str) -> StaffInvitation:
+    """The invitation behind a link, only for the person it was sent to (any state)."""
+    invitation = StaffInvitation.objects.filter(network=network, token=token).first()
+    if invitation is None or invitation.email.lower() != email.lower():
+        raise Http404
+    return invitation

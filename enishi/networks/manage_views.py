@@ -1,0 +1,212 @@
+"""The staff console (/n/<slug>/manage/…) for network administration and members."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
+
+from enishi.lib.http import NetworkRequest
+from enishi.lib.pages import empty_state, paginate
+from enishi.networks import services
+from enishi.networks.access import get_company, get_membership, get_staff_invitation
+from enishi.networks.decorators import console_section
+from enishi.networks.forms import (
+    CompanyForm,
+    MemberFilterForm,
+    NetworkSettingsForm,
+    RoleForm,
+    StaffInvitationForm,
+    SuspendForm,
+)
+from enishi.networks.models import Company, Membership, StaffInvitation
+from enishi.networks.roles import ALUMNI_ROLES, STAFF_ROLES, MembershipState
+from enishi.privacy.services import audit
+
+
+@console_section("dashboard")
+def dashboard(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    since = timezone.localdate() - timedelta(days=30)
+    active = MembershipState.ACTIVE
+    counts = Membership.objects.filter(network=network).aggregate(
+        alumni=Count("pk", filter=Q(role__in=ALUMNI_ROLES, state=active)),
+        staff=Count("pk", filter=Q(role__in=STAFF_ROLES, state=active)),
+        pending=Count("pk", filter=Q(state=MembershipState.PENDING)),
+        active_30=Count("pk", filter=Q(role__in=ALUMNI_ROLES, state=active, last_active_on__gte=since)),
+    )
+    companies = Company.objects.filter(network=network).annotate(
+        alumni=Count("employment_records__membership", distinct=True)
+    )
+    return render(request, "manage/dashboard.html", {"counts": counts, "companies": companies})
+
+
+@console_section("members")
+def members(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    form = MemberFilterForm(request.GET or None)
+    queryset = Membership.objects.filter(network=network).select_related("user")
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            queryset = queryset.filter(
+                Q(user__email__icontains=query)
+                | Q(user__family_name__icontains=query)
+                | Q(user__given_name__icontains=query)
+                | Q(user__family_name_kana__icontains=query)
+                | Q(user__given_name_kana__icontains=query)
+            )
+        if form.cleaned_data["role"]:
+            queryset = queryset.filter(role=form.cleaned_data["role"])
+        if form.cleaned_data["state"]:
+            queryset = queryset.filter(state=form.cleaned_data["state"])
+    queryset = queryset.order_by("user__family_name_kana", "user__given_name_kana", "pk")
+    return render(request, "manage/members.html", {"form": form, "page": paginate(request, queryset)})
+
+
+@console_section("members")
+def member_detail(request: NetworkRequest, network_slug: str, membership_id: int) -> HttpResponse:
+    network = request.network
+    member = get_membership(network, membership_id)
+    audit(network, request.user, "member.viewed", member, request=request)
+    can_manage = request.membership.role == "admin"
+    return render(
+        request,
+        "manage/member_detail.html",
+        {
+            "member": member,
+            "can_manage": can_manage,
+            "role_form": RoleForm(initial={"role": member.role}),
+            "suspend_form": SuspendForm(),
+        },
+    )
+
+
+@require_POST
+@console_section("settings")
+def member_action(request: NetworkRequest, network_slug: str, membership_id: int, action: str) -> HttpResponse:
+    """Role change, suspension and reactivation: administrators only (the settings section)."""
+    network = request.network
+    member = get_membership(network, membership_id)
+    try:
+        if action == "role":
+            form = RoleForm(request.POST)
+            if not form.is_valid():
+                raise services.ActionRefused(_("Choose a role from the list."))
+            services.change_role(member, request.user, form.cleaned_data["role"], request=request)
+            messages.success(request, _("The role was changed."))
+        elif action == "suspend":
+            suspend_form = SuspendForm(request.POST)
+            reason = suspend_form.cleaned_data["reason"] if suspend_form.is_valid() else ""
+            services.suspend_member(member, request.user, reason, request=request)
+            messages.success(request, _("The member was suspended and can no longer sign in to this network."))
+        elif action == "reactivate":
+            services.reactivate_member(member, request.user, request=request)
+            messages.success(request, _("The member was reactivated."))
+    except services.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    return redirect("manage:member_detail", network_slug, member.pk)
+
+
+@console_section("settings")
+def network_settings(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    form = NetworkSettingsForm(request.POST or None, request.FILES or None, instance=network)
+    if request.method == "POST" and form.is_valid():
+        form.save(commit=False)
+        services.update_network_settings(network, request.user, form.changed_data, request=request)
+        messages.success(request, _("Settings saved."))
+        return redirect("manage:settings", network_slug)
+    return render(request, "manage/settings.html", {"form": form})
+
+
+@console_section("settings")
+def companies(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    return render(request, "manage/companies.html", {"companies": Company.objects.filter(network=network)})
+
+
+@console_section("settings")
+def company_edit(request: NetworkRequest, network_slug: str, company_id: int | None = None) -> HttpResponse:
+    network = request.network
+    company = get_company(network, company_id) if company_id is not None else None
+    form = CompanyForm(request.POST or None, instance=company, network=network)
+    if request.method == "POST" and form.is_valid():
+        services.save_company(network, request.user, form.save(commit=False), request=request)
+        messages.success(request, _("Company saved."))
+        return redirect("manage:companies", network_slug)
+    return render(request, "manage/company_form.html", {"form": form, "company": company})
+
+
+@console_section("settings")
+def staff(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    form = StaffInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_staff(
+                network, request.user, form.cleaned_data["email"], form.cleaned_data["role"], request=request
+            )
+        except services.ActionRefused as refusal:
+            form.add_error("email", str(refusal))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("manage:staff", network_slug)
+    staff_members = (
+        Membership.objects.filter(network=network, role__in=STAFF_ROLES)
+        .select_related("user")
+        .order_by("role", "user__family_name_kana", "pk")
+    )
+    invitations = StaffInvitation.objects.filter(
+        network=network, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+    return render(
+        request,
+        "manage/staff.html",
+        {"form": form, "staff_members": staff_members, "invitations": invitations},
+    )
+
+
+@require_POST
+@console_section("settings")
+def revoke_invitation(request: NetworkRequest, network_slug: str, invitation_id: int) -> HttpResponse:
+    network = request.network
+    invitation = get_staff_invitation(network, invitation_id)
+    services.revoke_staff_invitation(invitation, request.user, request=request)
+    messages.success(request, _("The invitation was revoked."))
+    return redirect("manage:staff", network_slug)
+
+
+def _section_placeholder(key: str, title: StrOrPromise, body: StrOrPromise) -> Callable[..., HttpResponse]:
+    @console_section(key)
+    def view(request: NetworkRequest, network_slug: str) -> HttpResponse:
+        return empty_state(request, title=title, body=body, template="manage/empty_state.html")
+
+    view.__name__ = key
+    return view
+
+
+intake = _section_placeholder(
+    "intake",
+    _("Intake"),
+    _("Import leaver records from HR and send invitations. This part arrives with the intake capability."),
+)
+content = _section_placeholder("content", _("Content"), _("News, posts, groups and newsletters will be managed here."))
+events = _section_placeholder("events", _("Events"), _("Events will be created and managed here."))
+opportunities = _section_placeholder(
+    "opportunities", _("Opportunities"), _("Comeback jobs, side jobs and projects will be managed here.")
+)
+interviews = _section_placeholder(
+    "interviews",
+    _("Interviews"),
+    _("Your interviews with alumni will be kept here, private to you unless the alumnus consents to a relay."),
+)
+surveys = _section_placeholder("surveys", _("Surveys"), _("Surveys and the feedback box will be managed here."))

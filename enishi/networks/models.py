@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from enishi.networks.roles import STAFF_ROLES, MembershipState, Role
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #1F5FA8."))
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
+    _("Use 1 to 40 lower-case letters, digits and hyphens."),
+)
+
+
+def default_languages() -> list[str]:
+    return ["ja", "en"]
+
+
+class Network(models.Model):
+    """The tenant: one company's or one corporate group's alumni network."""
+
+    slug = models.SlugField(_("address"), max_length=40, unique=True, validators=[slug_validator])
+    name_ja = models.CharField(_("name (Japanese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="networks/logos/", blank=True)
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#1F5FA8", validators=[hex_colour])
+    languages = models.JSONField(_("languages"), default=default_languages)
+    staff_mfa_required = models.BooleanField(_("staff must use two-factor authentication"), default=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("alumni network")
+        verbose_name_plural = _("alumni networks")
+        ordering = ("slug",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_ja
+
+    @property
+    def accent_foreground(self) -> str:
+        """Black or white, whichever reads better on the accent colour (WCAG relative luminance)."""
+        channels = [int(self.accent_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        return "#111111" if luminance > 0.179 else "#ffffff"
+
+
+class Company(models.Model):
+    """A legal entity inside a network (a single-company network has one)."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="companies")
+    name_ja = models.CharField(_("name (Japanese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("group company")
+        verbose_name_plural = _("group companies")
+        ordering = ("position", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "name_ja"), name="company_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_ja
+
+
+class Membership(models.Model):
+    """A person's place in a network: one role and one state.
+
+    One row per person per network, so the staff of a network are never its alumni at once.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ALUMNUS)
+    state = models.CharField(_("state"), max_length=16, choices=MembershipState.choices, default=MembershipState.ACTIVE)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("joined"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    last_active_on = models.DateField(_("last active"), null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "user"), name="membership_unique_user"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("network", "role", "state"), name="membership_role_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.network_id} ({self.role})"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == MembershipState.ACTIVE
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.STAFF_INVITATION_DAYS)
+
+
+class StaffInvitation(models.Model):
+    """An email invitation for a person to join a network's staff with a role."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="staff_invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    token = models.CharField(max_length=64, default=new_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ("-created_at",)
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "token"), name="staffinvitation_unique_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.role}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,70 @@
+"""Roles of DESIGN.md and who may open which part of the staff console.
+
+This module is the single place that says which role reaches which section: the navigation, the
+view decorators and the role-matrix test all read `CONSOLE_SECTIONS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Secretariat administrator")
+    HR = "hr", _("HR / recruiting")
+    EDITOR = "editor", _("Communications / editor")
+    ANALYST = "analyst", _("Analyst")
+    COORDINATOR = "coordinator", _("Comeback coordinator")
+    SUPPORTER = "supporter", _("Alumni supporter")
+    ALUMNUS = "alumnus", _("Alumnus")
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.HR, Role.EDITOR, Role.ANALYST, Role.COORDINATOR})
+ALUMNI_ROLES = frozenset({Role.SUPPORTER, Role.ALUMNUS})
+
+
+class MembershipState(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    PENDING = "pending", _("Awaiting approval")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LEFT = "left", _("Left")
+
+
+@dataclass(frozen=True)
+class ConsoleSection:
+    key: str
+    label: Promise
+    url_name: str
+    roles: frozenset[str]
+
+
+_ALL_STAFF = STAFF_ROLES - {Role.COORDINATOR}
+
+CONSOLE_SECTIONS: tuple[ConsoleSection, ...] = (
+    ConsoleSection("dashboard", _("Dashboard"), "manage:dashboard", frozenset(_ALL_STAFF)),
+    ConsoleSection("members", _("Members"), "manage:members", frozenset({Role.ADMIN, Role.HR})),
+    ConsoleSection("intake", _("Intake"), "manage:intake", frozenset({Role.ADMIN, Role.HR})),
+    ConsoleSection("content", _("Content"), "manage:content", frozenset({Role.ADMIN, Role.EDITOR})),
+    ConsoleSection("events", _("Events"), "manage:events", frozenset({Role.ADMIN, Role.EDITOR})),
+    ConsoleSection("opportunities", _("Opportunities"), "manage:opportunities", frozenset({Role.ADMIN, Role.HR})),
+    ConsoleSection("interviews", _("Interviews"), "manage:interviews", frozenset({Role.COORDINATOR})),
+    ConsoleSection("surveys", _("Surveys"), "manage:surveys", frozenset({Role.ADMIN, Role.EDITOR, Role.ANALYST})),
+    ConsoleSection("settings", _("Settings"), "manage:settings", frozenset({Role.ADMIN})),
+    ConsoleSection("audit", _("Audit log"), "manage:audit", frozenset({Role.ADMIN})),
+)
+SECTIONS_BY_KEY = {section.key: section for section in CONSOLE_SECTIONS}
+
+
+def sections_for(role: str) -> list[ConsoleSection]:
+    return [section for section in CONSOLE_SECTIONS if role in section.roles]
+
+
+def console_home_for(role: str) -> str | None:
+    """URL name of the first console section a role may open (None for alumni roles)."""
+    sections = sections_for(role)
+    return sections[0].url_name if sections else None

@@ -1,0 +1,158 @@
+"""Business verbs of networks: creating them, their companies, staff and members' roles."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from enishi.accounts.models import User
+from enishi.networks.models import Company, Membership, Network, StaffInvitation
+from enishi.networks.roles import STAFF_ROLES, MembershipState, Role
+from enishi.privacy.services import audit
+
+
+class ActionRefused(Exception):
+    """A business rule says no; the message is for the person who asked."""
+
+
+@transaction.atomic
+def create_network(
+    *,
+    slug: str,
+    name_ja: str,
+    name_en: str = "",
+    companies: list[tuple[str, str]] | None = None,
+    admin: User | None = None,
+    actor: User | None = None,
+) -> Network:
+    network = Network.objects.create(slug=slug, name_ja=name_ja, name_en=name_en)
+    with scope(network=network):
+        for position, (company_ja, company_en) in enumerate(companies or [(name_ja, name_en)]):
+            Company.objects.create(network=network, name_ja=company_ja, name_en=company_en, position=position)
+        if admin is not None:
+            Membership.objects.create(
+                network=network, user=admin, role=Role.ADMIN,
+                state=MembershipState.ACTIVE, activated_at=timezone.now(),
+            )  # fmt: skip
+        audit(network, actor, "network.created", network)
+    return network
+
+
+def update_network_settings(
+    network: Network, actor: User, changed: list[str], request: HttpRequest | None = None
+) -> None:
+    """Save a settings form's changes (already applied to `network`) and log which fields moved."""
+    if not changed:
+        return
+    network.save(update_fields=list(changed))
+    audit(network, actor, "network.settings_changed", network, request=request,
+          fields=sorted(changed))  # fmt: skip
+
+
+def save_company(network: Network, actor: User, company: Company, request: HttpRequest | None = None) -> Company:
+    created = company.pk is None
+    company.network = network
+    company.save()
+    audit(network, actor, "company.created" if created else "company.changed", company, request=request)
+    return company
+
+
+def _active_admins(network: Network) -> int:
+    return Membership.objects.filter(network=network, role=Role.ADMIN, state=MembershipState.ACTIVE).count()
+
+
+@transaction.atomic
+def change_role(membership: Membership, actor: User, role: str, request: HttpRequest | None = None) -> None:
+    if role not in Role.values:
+        raise ActionRefused(_("Unknown role."))
+    if membership.role == role:
+        return
+    if membership.user_id == actor.pk:
+        raise ActionRefused(_("You cannot change your own role. Ask another administrator."))
+    if membership.role == Role.ADMIN and _active_admins(membership.network) <= 1:
+        raise ActionRefused(_("A network needs at least one active administrator."))
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(membership.network, actor, "member.role_changed", membership, request=request,
+          previous=previous, new=role)  # fmt: skip
+
+
+@transaction.atomic
+def suspend_member(membership: Membership, actor: User, reason: str = "", request: HttpRequest | None = None) -> None:
+    if membership.user_id == actor.pk:
+        raise ActionRefused(_("You cannot suspend yourself."))
+    if membership.state == MembershipState.SUSPENDED:
+        return
+    if membership.role == Role.ADMIN and _active_admins(membership.network) <= 1:
+        raise ActionRefused(_("A network needs at least one active administrator."))
+    previous = membership.state
+    membership.state = MembershipState.SUSPENDED
+    membership.suspended_at = timezone.now()
+    membership.save(update_fields=["state", "suspended_at"])
+    audit(membership.network, actor, "member.suspended", membership, request=request,
+          previous=previous, reason=reason[:500])  # fmt: skip
+
+
+@transaction.atomic
+def reactivate_member(membership: Membership, actor: User, request: HttpRequest | None = None) -> None:
+    if membership.state != MembershipState.SUSPENDED:
+        return
+    membership.state = MembershipState.ACTIVE
+    membership.suspended_at = None
+    membership.save(update_fields=["state", "suspended_at"])
+    audit(membership.network, actor, "member.reactivated", membership, request=request)
+
+
+@transaction.atomic
+def invite_staff(
+    network: Network, actor: User, email: str, role: str, request: HttpRequest | None = None
+) -> StaffInvitation:
+    from enishi.notifications import emails
+
+    if role not in STAFF_ROLES:
+        raise ActionRefused(_("Staff invitations are for staff roles only."))
+    email = email.strip().lower()
+    existing = Membership.objects.filter(network=network, user__email__iexact=email).first()
+    if existing is not None:
+        raise ActionRefused(
+            _("%(email)s is already a member of this network. Change their role on the members page.")
+            % {"email": email}
+        )
+    StaffInvitation.objects.filter(network=network, email__iexact=email, accepted_at__isnull=True,
+                                   revoked_at__isnull=True).update(revoked_at=timezone.now())  # fmt: skip
+    invitation = StaffInvitation.objects.create(network=network, email=email, role=role, invited_by=actor)
+    audit(network, actor, "staff.invited", invitation, request=request, role=role)
+    emails.staff_invitation(invitation)
+    return invitation
+
+
+@transaction.atomic
+def revoke_staff_invitation(invitation: StaffInvitation, actor: User, request: HttpRequest | None = None) -> None:
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        return
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit(invitation.network, actor, "staff.invitation_revoked", invitation, request=request)
+
+
+@transaction.atomic
+def accept_staff_invitation(invitation: StaffInvitation, user: User, request: HttpRequest | None = None) -> Membership:
+    if not invitation.is_open:
+        raise ActionRefused(
+            _("This invitation has expired or has already been used. Ask the secretariat for a new one.")
+        )
+    network = invitation.network
+    if Membership.objects.filter(network=network, user=user).exists():
+        raise ActionRefused(_("You are already a member of this network. An administrator can change your role."))
+    membership = Membership.objects.create(
+        network=network, user=user, role=invitation.role,
+        state=MembershipState.ACTIVE, activated_at=timezone.now(),
+    )  # fmt: skip
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit(network, user, "staff.invitation_accepted", membership, request=request, role=invitation.role)
+    return membership

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from enishi.networks import manage_views, views
+
+# Mounted under /n/<network_slug>/ (namespace "network").
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("directory/", views.directory, name="directory"),
+    path("events/", views.events, name="events"),
+    path("opportunities/", views.opportunities, name="opportunities"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("me/", views.my_profile, name="my_profile"),
+    path("join/staff/<str:token>/", views.accept_staff_invitation, name="accept_staff_invitation"),
+]
+
+# Mounted under /n/<network_slug>/manage/ (namespace "manage").
+manage_urlpatterns = [
+    path("", manage_views.dashboard, name="dashboard"),
+    path("members/", manage_views.members, name="members"),
+    path("members/<int:membership_id>/", manage_views.member_detail, name="member_detail"),
+    path(
+        "members/<int:membership_id>/<str:action>/",
+        manage_views.member_action,
+        name="member_action",
+    ),
+    path("intake/", manage_views.intake, name="intake"),
+    path("content/", manage_views.content, name="content"),
+    path("events/", manage_views.events, name="events"),
+    path("opportunities/", manage_views.opportunities, name="opportunities"),
+    path("interviews/", manage_views.interviews, name="interviews"),
+    path("surveys/", manage_views.surveys, name="surveys"),
+    path("settings/", manage_views.network_settings, name="settings"),
+    path("settings/companies/", manage_views.companies, name="companies"),
+    path("settings/companies/new/", manage_views.company_edit, name="company_new"),
+    path("settings/companies/<int:company_id>/", manage_views.company_edit, name="company_edit"),
+    path("settings/staff/", manage_views.staff, name="staff"),
+    path(
+        "settings/staff/invitations/<int:invitation_id>/revoke/",
+        manage_views.revoke_invitation,
+        name="revoke_invitation",
+    ),
+]

@@ -1,0 +1,75 @@
+"""Pages of a network for its members (alumni side)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from enishi.lib.http import NetworkRequest
+from enishi.lib.pages import empty_state
+from enishi.networks import services
+from enishi.networks.access import get_staff_invitation_for
+from enishi.networks.decorators import allows_non_members
+from enishi.networks.roles import console_home_for
+
+
+def home(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    membership = request.membership
+    console_home = console_home_for(membership.role)
+    if console_home is not None:
+        return redirect(console_home, network_slug)
+    return render(request, "networks/home.html")
+
+
+def directory(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    return empty_state(
+        request,
+        title=_("Directory"),
+        body=_("Soon you will find fellow alumni here, by company, department, skills and interests."),
+    )
+
+
+def events(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    return empty_state(
+        request,
+        title=_("Events"),
+        body=_("No events yet. Gatherings, briefings and exchange meetings will be listed here."),
+    )
+
+
+def opportunities(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    return empty_state(
+        request,
+        title=_("Opportunities"),
+        body=_("No opportunities yet. Comeback jobs, side jobs and projects will be listed here."),
+    )
+
+
+def surveys(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    return empty_state(
+        request,
+        title=_("Surveys"),
+        body=_("No surveys for you right now. When the company asks for your voice, it will be here."),
+    )
+
+
+def my_profile(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    return render(request, "networks/my_profile.html")
+
+
+@allows_non_members
+def accept_staff_invitation(request: NetworkRequest, network_slug: str, token: str) -> HttpResponse:
+    network = request.network
+    invitation = get_staff_invitation_for(network, token, request.user.email)
+    if request.method == "POST":
+        try:
+            services.accept_staff_invitation(invitation, request.user, request=request)
+        except services.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("network:accept_staff_invitation", network_slug, token)
+        messages.success(request, _("Welcome to the secretariat of %(network)s.") % {"network": network.name})
+        return redirect("network:home", network_slug)
+    status = 200 if invitation.is_open else 410
+    return render(request, "networks/accept_staff_invitation.html", {"invitation": invitation}, status=status)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from enishi.notifications.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STALE_SENDING_MINUTES = 15
+
+
+@task(queue_name="email")
+def deliver_email(email_id: int) -> str:
+    """Send one OutboundEmail. Idempotent: only the run that claims the row sends it."""
+    claimed = OutboundEmail.objects.filter(
+        pk=email_id, status__in=(OutboundEmail.Status.QUEUED, OutboundEmail.Status.FAILED)
+    ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"
+    email = OutboundEmail.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.text_body, to=[email.to], headers=email.headers or None
+    )
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # any transport error: keep the row for a retry and say why
+        failed = OutboundEmail.Status.FAILED
+        OutboundEmail.objects.filter(pk=email_id).update(status=failed, error=str(exc)[:2000])
+        logger.warning("email delivery failed", extra={"email_id": email_id, "error": str(exc)})
+        return "failed"
+    OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), error="")
+    logger.info("email sent", extra={"email_id": email_id, "kind": email.kind})
+    return "sent"
+
+
+def requeue_undelivered_emails() -> int:
+    """Give failed emails another try and free the ones a dead worker left half-sent.
+
+    Called periodically by the worker (ops/management/commands/worker.py). Returns how many
+    emails were queued again.
+    """
+    stale = timezone.now() - timedelta(minutes=STALE_SENDING_MINUTES)
+    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, created_at__lt=stale).update(
+        status=OutboundEmail.Status.FAILED, error="worker stopped while sending"
+    )
+    retry_ids = list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED, attempts__lt=MAX_ATTEMPTS).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for email_id in retry_ids:
+        deliver_email.enqueue(email_id)
+    return len(retry_ids)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from enishi.ops.models import Heartbeat
+
+
+def worker_name() -> str:
+    return f"worker@{socket.gethostname()}"
+
+
+def beat(name: str) -> None:
+    Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+
+
+def health() -> dict[str, Any]:
+    """Database reachable, and a worker heard from within a few heartbeat intervals."""
+    report: dict[str, Any] = {"database": "ok", "worker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any database error means unhealthy; say which
+        report["database"] = f"error: {exc.__class__.__name__}"
+        report["worker"] = "unknown"
+        report["ok"] = False
+        return report
+    limit = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS * 4)
+    latest = Heartbeat.objects.order_by("-seen_at").first()
+    if latest is None:
+        report["worker"] = "never seen"
+    elif latest.seen_at < limit:
+        report["worker"] = "stale"
+    if latest is not None:
+        report["worker_seen_at"] = latest.seen_at.isoformat()
+    report["ok"] = report["worker"] == "ok"
+    return report

@@ -1,0 +1,22 @@
+"""The vocabulary of audit actions, with the words the audit log page shows for each."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+AUDIT_ACTIONS = {
+    "auth.login": _("Logged in"),
+    "auth.logout": _("Logged out"),
+    "network.created": _("Network created"),
+    "network.settings_changed": _("Network settings changed"),
+    "company.created": _("Company added"),
+    "company.changed": _("Company changed"),
+    "member.role_changed": _("Role changed"),
+    "member.suspended": _("Member suspended"),
+    "member.reactivated": _("Member reactivated"),
+    "member.viewed": _("Member record viewed"),
+    "staff.invited": _("Staff invited"),
+    "staff.invitation_revoked": _("Staff invitation revoked"),
+    "staff.invitation_accepted": _("Staff invitation accepted"),
+    "audit.viewed": _("Audit log viewed"),
+}
