@@ -206,6 +206,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static and uploaded files ---------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "enishi" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing directory
 MEDIA_URL = "/media/"

@@ -120,7 +120,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.network_id} ({self.role})"
+        return f"{self.user} ({self.get_role_display()})"
 
     @property
     def is_staff(self) -> bool:
