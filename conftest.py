@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -96,6 +97,14 @@ def build_persona_network(slug: str, name_ja: str, *, email_domain: str) -> Pers
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: one test's failed logins must not block the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

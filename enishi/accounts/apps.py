@@ -6,8 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from enishi.accounts.signals import audit_login
+        from enishi.accounts.signals import audit_login, audit_logout
 
         user_logged_in.connect(audit_login, dispatch_uid="enishi-audit-login")
+        user_logged_out.connect(audit_logout, dispatch_uid="enishi-audit-logout")

@@ -18,5 +18,4 @@ AUDIT_ACTIONS = {
     "staff.invited": _("Staff invited"),
     "staff.invitation_revoked": _("Staff invitation revoked"),
     "staff.invitation_accepted": _("Staff invitation accepted"),
-    "audit.viewed": _("Audit log viewed"),
 }
