@@ -28,7 +28,7 @@ def queue_email(
     Rendering happens now, in the recipient's language; delivery happens in the worker after
     the surrounding transaction commits.
     """
-    base = {"network": network, "site_url": settings.SITE_URL, **context}
+    base = {"network": network, "site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", base).split())
         text_body = render_to_string(f"emails/{kind}-body.txt", base)

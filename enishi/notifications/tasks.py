@@ -21,7 +21,7 @@ def deliver_email(email_id: int) -> str:
     """Send one OutboundEmail. Idempotent: only the run that claims the row sends it."""
     claimed = OutboundEmail.objects.filter(
         pk=email_id, status__in=(OutboundEmail.Status.QUEUED, OutboundEmail.Status.FAILED)
-    ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1)
+    ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     if not claimed:
         return "skipped"
     email = OutboundEmail.objects.get(pk=email_id)
@@ -49,7 +49,8 @@ def requeue_undelivered_emails() -> int:
     emails were queued again.
     """
     stale = timezone.now() - timedelta(minutes=STALE_SENDING_MINUTES)
-    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, created_at__lt=stale).update(
+    # Judge by the claim, not the creation: an old email being sent right now is not stuck.
+    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, claimed_at__lt=stale).update(
         status=OutboundEmail.Status.FAILED, error="worker stopped while sending"
     )
     retry_ids = list(

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         thread.start()
         try:
             if settings.TASK_BACKEND == "rq":
-                call_command("rqworker", "default", "email", job_class="django_tasks_rq.Job")
+                call_command("rqworker", "default", "email", job_class="django_tasks_rq.Job", with_scheduler=True)
             else:
                 call_command("db_worker", queue_name="*", interval=1)
         finally:
