@@ -38,7 +38,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Production must name its host(s); with none, Django answers 400 and says which host to add.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -258,12 +259,18 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# HSTS preload is a one-way commitment for a whole domain: the operator opts in, so the
+# deployment check's reminder about it (W021) is silenced unless they do.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The client's address comes from X-Forwarded-For, set by this many trusted proxies: rate
+    # limits and the audit log then see each visitor, not the proxy.
+    ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 
 # Strict CSP: scripts and styles only from this server or carrying the per-request nonce.
 CONTENT_SECURITY_POLICY = {
@@ -305,6 +312,7 @@ LOGGING = {
 }
 
 # --- Enishi ----------------------------------------------------------------------------------
+SITE_NAME = env_str("SITE_NAME", "Enishi")
 ENISHI_DEMO_PASSWORD = env_str("ENISHI_DEMO_PASSWORD", "enishi-demo")
 STAFF_INVITATION_DAYS = env_int("STAFF_INVITATION_DAYS", 14)
 ADMIN_SITE_HEADER = _("Enishi operator administration")

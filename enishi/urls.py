@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +11,8 @@ from enishi.ops import views as ops_views
 from enishi.privacy import urls as privacy_urls
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
+# The operator admin logs in through allauth: same rate limits and MFA as everyone else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 # Each app contributes to the two network namespaces; list new apps here.
 network_patterns = [*network_urls.urlpatterns, *privacy_urls.urlpatterns]

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.utils import translation
 
 from enishi.accounts.services import language_for_email
@@ -13,8 +16,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's emails in the recipient's language and deliver them via the worker."""
         language = language_for_email(email)
+        request = allauth_context.request
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=request.get_host() if request else "")
         with translation.override(language):
-            message = self.render_mail(template_prefix, email, {"email": email, **context})
+            message = self.render_mail(
+                template_prefix, email, {"request": request, "email": email, "current_site": site, **context}
+            )
         html_body = ""
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":

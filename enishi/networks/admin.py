@@ -7,9 +7,18 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django_scopes import scopes_disabled
 
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
+
+
+def _rendered(response: Any) -> Any:
+    # Admin views return TemplateResponses that render after the view returns: render them
+    # while the scope is still disabled, or inlines and lists would query outside it.
+    if isinstance(response, TemplateResponse):
+        response.render()
+    return response
 
 
 class UnscopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -17,15 +26,19 @@ class UnscopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         with scopes_disabled():
-            return super().changelist_view(request, extra_context)
+            return _rendered(super().changelist_view(request, extra_context))
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with scopes_disabled():
-            return super().changeform_view(request, *args, **kwargs)
+            return _rendered(super().changeform_view(request, *args, **kwargs))
 
     def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with scopes_disabled():
-            return super().delete_view(request, *args, **kwargs)
+            return _rendered(super().delete_view(request, *args, **kwargs))
+
+    def history_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        with scopes_disabled():
+            return _rendered(super().history_view(request, *args, **kwargs))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         with scopes_disabled():

@@ -52,19 +52,3 @@ def console_section(key: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
-
-
-def role_required(*roles: str) -> Callable[[View], View]:
-    """Allow a network view only to members holding one of `roles`; others get a 404."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = request.membership  # type: ignore[attr-defined]
-            if membership is None or membership.role not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator

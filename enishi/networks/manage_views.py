@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -12,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django_stubs_ext import StrOrPromise
 
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import empty_state, paginate
@@ -27,9 +27,12 @@ from enishi.networks.forms import (
     StaffInvitationForm,
     SuspendForm,
 )
-from enishi.networks.models import Company, Membership, StaffInvitation
-from enishi.networks.roles import ALUMNI_ROLES, STAFF_ROLES, MembershipState
+from enishi.networks.models import Company, Membership, Network, StaffInvitation
+from enishi.networks.roles import ALUMNI_ROLES, SECTIONS_BY_KEY, STAFF_ROLES, MembershipState
 from enishi.privacy.services import audit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @console_section("dashboard")
@@ -77,7 +80,7 @@ def member_detail(request: NetworkRequest, network_slug: str, membership_id: int
     network = request.network
     member = get_membership(network, membership_id)
     audit(network, request.user, "member.viewed", member, request=request)
-    can_manage = request.membership.role == "admin"
+    can_manage = request.membership.role in SECTIONS_BY_KEY["settings"].roles  # as member_action
     return render(
         request,
         "manage/member_detail.html",
@@ -118,11 +121,12 @@ def member_action(request: NetworkRequest, network_slug: str, membership_id: int
 
 @console_section("settings")
 def network_settings(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    network = request.network
-    form = NetworkSettingsForm(request.POST or None, request.FILES or None, instance=network)
+    # The form edits its own copy: an invalid value must not reach the page shell (accent colour).
+    edited = Network.objects.get(pk=request.network.pk)
+    form = NetworkSettingsForm(request.POST or None, request.FILES or None, instance=edited)
     if request.method == "POST" and form.is_valid():
         form.save(commit=False)
-        services.update_network_settings(network, request.user, form.changed_data, request=request)
+        services.update_network_settings(edited, request.user, form.changed_data, request=request)
         messages.success(request, _("Settings saved."))
         return redirect("manage:settings", network_slug)
     return render(request, "manage/settings.html", {"form": form})

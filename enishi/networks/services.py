@@ -60,8 +60,11 @@ def save_company(network: Network, actor: User, company: Company, request: HttpR
     return company
 
 
-def _active_admins(network: Network) -> int:
-    return Membership.objects.filter(network=network, role=Role.ADMIN, state=MembershipState.ACTIVE).count()
+def _is_last_active_admin(membership: Membership) -> bool:
+    if membership.role != Role.ADMIN or membership.state != MembershipState.ACTIVE:
+        return False
+    active_admins = Membership.objects.filter(network=membership.network, role=Role.ADMIN, state=MembershipState.ACTIVE)
+    return active_admins.count() <= 1
 
 
 @transaction.atomic
@@ -72,7 +75,7 @@ def change_role(membership: Membership, actor: User, role: str, request: HttpReq
         return
     if membership.user_id == actor.pk:
         raise ActionRefused(_("You cannot change your own role. Ask another administrator."))
-    if membership.role == Role.ADMIN and _active_admins(membership.network) <= 1:
+    if _is_last_active_admin(membership):
         raise ActionRefused(_("A network needs at least one active administrator."))
     previous = membership.role
     membership.role = role
@@ -87,7 +90,7 @@ def suspend_member(membership: Membership, actor: User, reason: str = "", reques
         raise ActionRefused(_("You cannot suspend yourself."))
     if membership.state == MembershipState.SUSPENDED:
         return
-    if membership.role == Role.ADMIN and _active_admins(membership.network) <= 1:
+    if _is_last_active_admin(membership):
         raise ActionRefused(_("A network needs at least one active administrator."))
     previous = membership.state
     membership.state = MembershipState.SUSPENDED

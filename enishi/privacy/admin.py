@@ -17,3 +17,6 @@ class AuditEntryAdmin(UnscopedAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # the audit log is append-only, even for operators

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
 
@@ -12,9 +14,13 @@ from enishi.privacy.models import AuditEntry
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The visitor's address, through trusted proxies (ALLAUTH_TRUSTED_PROXY_COUNT) like rate limits."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_account_adapter().get_client_ip(request) or None
+    except PermissionDenied:  # no usable address (e.g. a proxy header that does not match)
+        return None
 
 
 def audit(
