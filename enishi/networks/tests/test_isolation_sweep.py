@@ -1,0 +1,462 @@
+"""The isolation sweep of DESIGN.md ("Testing"): every route, every role of network B, objects of A.
+
+The routes are discovered from the URL resolver, so a new view is swept the day it is added.
+Two things make the sweep fail on purpose:
+
+- a route under /n/<network_slug>/ with a keyword the sweep cannot fill: teach it in
+  `KWARG_VALUES` (how to get a value of network A for that keyword);
+- a route outside /n/<network_slug>/ that is not in `GLOBAL_ROUTES` or `GLOBAL_PREFIXES`: decide
+  whether it belongs to a network, or add it to the allowlist with the reason it is safe globally.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.db import models
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+from django_scopes import scopes_disabled
+
+from conftest import PERSONAS, PersonaNetwork
+from enishi.accounts.models import User
+from enishi.analytics.models import ActiveDay
+from enishi.networks.models import Company, Membership, Network, StaffInvitation
+from enishi.networks.roles import MembershipState, Role
+from enishi.notifications.models import OutboundEmail
+from enishi.privacy.models import AuditEntry
+
+NETWORK_KWARG = "network_slug"
+PERSONA_NAMES = [persona[0] for persona in PERSONAS]
+
+# Routes outside any network, with the reason each is safe to serve without a tenant.
+GLOBAL_ROUTES: dict[str, str] = {
+    "": "landing page, or the picker of the visitor's own networks (memberships_of: only their own rows)",
+    "healthz": "load-balancer probe: database and worker health, no tenant data",
+    "i18n/setlang/": "language switch: stores a preference on the person's own account",
+}
+GLOBAL_PREFIXES: dict[str, str] = {
+    "accounts/": "django-allauth: login, signup, email, password and MFA of the person's own account",
+    "operator/": "Django admin of the installation's operators (is_staff), outside every network by design",
+    "^media/": "uploaded files, served by Django only when DEBUG=1 (development)",
+}
+# Prefixes whose views must come from one package: an app view slipped under accounts/ is not allauth's.
+GLOBAL_PREFIX_MODULES: dict[str, str] = {"accounts/": "allauth."}
+
+# Operator routes that refuse a non-operator with a status instead of the admin login page.
+OPERATOR_REFUSALS: dict[str, int] = {
+    "admin:django_rq_home_json": 401,  # django-rq's stats API: a staff session or its API token
+}
+
+# Views that only accept POST answer a GET with 405 before looking at any object: the answer is the
+# same for an object of A, of B or a missing one, so it tells nothing. Every other refusal is a 404.
+POST_ONLY_ROUTES: dict[str, str] = {
+    "manage:member_action": "role change, suspension, reactivation",
+    "manage:revoke_invitation": "revoking a staff invitation",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern with the pieces of its parents: full text, namespaced name, keywords."""
+
+    text: str
+    name: str | None
+    kwargs: tuple[str, ...]
+    is_regex: bool
+    callback: Callable[..., Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name or '(unnamed)'} [{self.text}]"
+
+
+def _pattern_kwargs(pattern: Any) -> tuple[tuple[str, ...], bool]:
+    """The keyword names a pattern captures (any converter: int, str, slug, path…), and if it is a regex."""
+    if isinstance(pattern, RoutePattern):
+        return tuple(pattern.converters), False
+    if isinstance(pattern, RegexPattern):
+        return tuple(pattern.regex.groupindex), True
+    raise AssertionError(f"the isolation sweep does not know the pattern type {type(pattern).__name__}")
+
+
+def _walk(
+    entries: Sequence[URLPattern | URLResolver],
+    prefix: str,
+    namespace: str | None,
+    kwargs: tuple[str, ...],
+    is_regex: bool,
+) -> Iterator[Route]:
+    for entry in entries:
+        own_kwargs, own_regex = _pattern_kwargs(entry.pattern)
+        text = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry.url_patterns, text, inner, kwargs + own_kwargs, is_regex or own_regex)
+        else:
+            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            yield Route(text, name, kwargs + own_kwargs, is_regex or own_regex, entry.callback)
+
+
+def discover_routes() -> list[Route]:
+    """Every URL pattern of the project, includes (allauth, admin, network apps) flattened."""
+    return list(_walk(get_resolver().url_patterns, "", None, (), False))
+
+
+def network_routes() -> list[Route]:
+    return [route for route in discover_routes() if NETWORK_KWARG in route.kwargs]
+
+
+def global_routes() -> list[Route]:
+    return [route for route in discover_routes() if NETWORK_KWARG not in route.kwargs]
+
+
+def url_for(route: Route, values: dict[str, Any]) -> str:
+    """Reverse a named route; build an unnamed one from its `<converter:name>` text."""
+    if route.name is not None:
+        return reverse(route.name, kwargs=values)
+    if route.is_regex:
+        pytest.fail(f"give the network route {route.text} a name, so the isolation sweep can reverse it")
+
+    def fill(match: re.Match[str]) -> str:
+        return str(values[match.group("name")])
+
+    return "/" + re.sub(r"<(?:[^>:]+:)?(?P<name>[^>]+)>", fill, route.text)
+
+
+# --- What the sweep fills the keywords of network routes with ---------------------------------
+
+
+@dataclass(frozen=True)
+class TargetsOfA:
+    """Objects of network A that B's personas must never reach."""
+
+    active_membership_id: int
+    suspended_membership_id: int
+    company_id: int
+    invitation_id: int
+    invitation_token: str
+
+
+@dataclass(frozen=True)
+class KwargSource:
+    values: Callable[[TargetsOfA], list[Any]]
+    names_an_object: bool  # an id or token of A (swept under B's slug too), or a plain word (action)
+
+
+KWARG_VALUES: dict[str, KwargSource] = {
+    "membership_id": KwargSource(lambda a: [a.active_membership_id, a.suspended_membership_id], True),
+    "company_id": KwargSource(lambda a: [a.company_id], True),
+    "invitation_id": KwargSource(lambda a: [a.invitation_id], True),
+    "token": KwargSource(lambda a: [a.invitation_token], True),
+    "action": KwargSource(lambda a: ["role", "suspend", "reactivate"], False),
+}
+
+
+def unknown_kwargs(route: Route) -> list[str]:
+    return [kwarg for kwarg in route.kwargs if kwarg != NETWORK_KWARG and kwarg not in KWARG_VALUES]
+
+
+def fillings(route: Route, targets: TargetsOfA) -> list[dict[str, Any]]:
+    """Every combination of A's values for the route's keywords (without the network slug)."""
+    names = [kwarg for kwarg in route.kwargs if kwarg != NETWORK_KWARG]
+    missing = unknown_kwargs(route)
+    if missing:
+        pytest.fail(f"teach the isolation sweep about {missing[0]} in {route.text}")
+    choices = [KWARG_VALUES[name].values(targets) for name in names]
+    return [dict(zip(names, combination, strict=True)) for combination in itertools.product(*choices)]
+
+
+def names_an_object(route: Route) -> bool:
+    return any(KWARG_VALUES[kwarg].names_an_object for kwarg in route.kwargs if kwarg in KWARG_VALUES)
+
+
+def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
+    with scopes_disabled():
+        suspended = net_a.memberships["alumnus2"]
+        suspended.state = MembershipState.SUSPENDED
+        suspended.save(update_fields=["state"])
+        # Sent to someone outside both networks: the accept view lets non-members in, and must
+        # still refuse everyone but the invited person.
+        invitation = StaffInvitation.objects.create(
+            network=net_a.network, email="new-staff@a.example", role=Role.EDITOR, invited_by=net_a.admin
+        )
+    return TargetsOfA(
+        active_membership_id=net_a.memberships["alumnus1"].pk,
+        suspended_membership_id=suspended.pk,
+        company_id=net_a.company.pk,
+        invitation_id=invitation.pk,
+        invitation_token=invitation.token,
+    )
+
+
+def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the network that a leaked request could change."""
+    with scopes_disabled():
+        return {
+            "network": list(Network.objects.filter(pk=network.pk).values()),
+            "companies": list(Company.objects.filter(network=network).order_by("pk").values()),
+            "memberships": list(Membership.objects.filter(network=network).order_by("pk").values()),
+            "staff_invitations": list(StaffInvitation.objects.filter(network=network).order_by("pk").values()),
+            "audit_entries": list(AuditEntry.objects.filter(network=network).order_by("pk").values()),
+            "active_days": list(ActiveDay.objects.filter(network=network).order_by("pk").values()),
+            "outbound_emails": list(OutboundEmail.objects.filter(network=network).order_by("pk").values()),
+        }
+
+
+# --- The tests ---------------------------------------------------------------------------------
+
+
+def test_it_discovers_the_routes_of_every_include() -> None:
+    names = {route.name for route in discover_routes()}
+
+    assert {"home", "healthz", "set_language"} <= names
+    assert {"account_login", "account_signup", "mfa_index", "admin:index"} <= names
+    assert {"network:home", "network:accept_staff_invitation", "manage:dashboard", "manage:audit"} <= names
+
+
+def test_it_knows_how_to_fill_every_network_route() -> None:
+    problems = [
+        f"teach the isolation sweep about {kwarg} in {route.text}"
+        for route in network_routes()
+        for kwarg in unknown_kwargs(route)
+    ]
+
+    assert problems == []
+
+
+def test_it_knows_why_every_global_route_is_global() -> None:
+    problems = []
+    for route in global_routes():
+        if route.text in GLOBAL_ROUTES:
+            continue
+        prefix = next((p for p in GLOBAL_PREFIXES if route.text.startswith(p)), None)
+        if prefix is None:
+            problems.append(
+                f"new global route {route.label}: decide whether it belongs under /n/<slug>/ "
+                "or add it to the allowlist with a reason"
+            )
+            continue
+        package = GLOBAL_PREFIX_MODULES.get(prefix)
+        if package is not None and not route.callback.__module__.startswith(package):
+            problems.append(
+                f"new global route {route.label} ({route.callback.__module__}) under {prefix}, which is "
+                f"reserved for {package}: move it under /n/<slug>/ or allowlist it with a reason"
+            )
+
+    assert problems == []
+
+
+def test_it_keeps_the_allowlist_free_of_stale_entries() -> None:
+    texts = [route.text for route in global_routes()]
+
+    assert [route for route in GLOBAL_ROUTES if route not in texts] == []
+    assert [name for name in POST_ONLY_ROUTES if name not in {r.name for r in network_routes()}] == []
+
+
+def test_it_keeps_network_admins_out_of_the_operator_admin(net_b: PersonaNetwork) -> None:
+    client = net_b.client_for("admin")
+    login = reverse("admin:login")
+    open_to_all = {"admin:login", "admin:logout"}
+    problems: list[str] = []
+    swept = 0
+
+    for route in global_routes():
+        if not route.text.startswith("operator/") or route.kwargs or route.name in open_to_all:
+            continue
+        url = url_for(route, {})
+        response = client.get(url)
+        location = response.get("Location", "").split("?")[0]
+        expected = (OPERATOR_REFUSALS[route.name], "") if route.name in OPERATOR_REFUSALS else (302, login)
+        if (response.status_code, location) != expected:
+            problems.append(f"{route.label} → {response.status_code} {location}")
+        swept += 1
+
+    assert problems == []
+    assert swept >= 20
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES)
+def test_it_shows_nothing_of_network_a_to_any_persona_of_network_b(
+    persona: str, net_a: PersonaNetwork, net_b: PersonaNetwork
+) -> None:
+    targets = prepare_targets(net_a)
+    before = snapshot(net_a.network)
+    client = net_b.client_for(persona)
+    leaks: list[str] = []
+    requests = 0
+
+    for route in network_routes():
+        for filling in fillings(route, targets):
+            # A's slug and A's objects: B's people are not members of A.
+            url = url_for(route, {NETWORK_KWARG: net_a.network.slug, **filling})
+            for method in ("get", "post"):
+                status = getattr(client, method)(url, {}).status_code
+                requests += 1
+                if status != 404:
+                    leaks.append(f"{method.upper()} {url} ({route.name}) → {status}")
+            if not names_an_object(route):
+                continue
+            # B's slug, where they are members, with ids and tokens of A.
+            url = url_for(route, {NETWORK_KWARG: net_b.network.slug, **filling})
+            for method in ("get", "post"):
+                expected = 405 if method == "get" and route.name in POST_ONLY_ROUTES else 404
+                status = getattr(client, method)(url, {}).status_code
+                requests += 1
+                if status != expected:
+                    leaks.append(f"{method.upper()} {url} ({route.name}) → {status}, expected {expected}")
+
+    assert leaks == []
+    assert requests >= 2 * len(network_routes())  # the sweep really ran over every network route
+    assert snapshot(net_a.network) == before
+
+
+def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
+    net_a: PersonaNetwork, net_b: PersonaNetwork
+) -> None:
+    targets = prepare_targets(net_a)
+    client = net_b.client_for("admin")
+    own = {"membership_id": net_b.memberships["alumnus1"].pk, "invitation_id": 10**9, "action": "suspend"}
+    of_a = {"membership_id": targets.active_membership_id, "invitation_id": targets.invitation_id, "action": "suspend"}
+
+    for name in POST_ONLY_ROUTES:
+        route = next(route for route in network_routes() if route.name == name)
+        keys = [kwarg for kwarg in route.kwargs if kwarg != NETWORK_KWARG]
+        slug = {NETWORK_KWARG: net_b.network.slug}
+        statuses = {
+            client.get(url_for(route, {**slug, **{key: values[key] for key in keys}})).status_code
+            for values in (own, of_a)
+        }
+        assert statuses == {405}, name
+
+
+# --- The operator admin: global by design, so it must work without a network scope -------------
+
+ADMIN_PAGES = {"changelist", "add", "change", "delete", "history"}
+
+
+def operator_model_routes() -> Iterator[tuple[Route, type[models.Model]]]:
+    """The admin pages of every registered model (django-rq's dashboard needs Redis: left out)."""
+    registered = {
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_": model
+        for model in admin.site._registry
+        if model._meta.app_label != "django_rq"
+    }
+    for route in global_routes():
+        for prefix, model in registered.items():
+            if route.name and route.name.startswith(prefix) and route.name.removeprefix(prefix) in ADMIN_PAGES:
+                yield route, model
+
+
+def operator_client() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("operator@enishi.example", "operator-password-1"))
+    return client
+
+
+def expected_operator_status(route: Route, model: type[models.Model], instance: models.Model | None) -> int:
+    """200, or 403 for adding to or deleting from an append-only admin (audit log, task results)."""
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(email="operator@enishi.example")
+    model_admin = admin.site._registry[model]
+    if route.name and route.name.endswith("_add"):
+        return 200 if model_admin.has_add_permission(request) else 403
+    if route.name and route.name.endswith("_delete"):
+        return 200 if model_admin.has_delete_permission(request, instance) else 403
+    return 200
+
+
+def test_it_lets_the_operator_open_every_admin_page(net_a: PersonaNetwork) -> None:
+    prepare_targets(net_a)
+    net_a.client_for("admin")  # an audit entry (login) to open
+    client = operator_client()
+    problems: list[str] = []
+    opened: set[str] = set()
+
+    for route, model in operator_model_routes():
+        values: dict[str, Any] = {}
+        instance = None
+        if "object_id" in route.kwargs:
+            with scopes_disabled():
+                instance = model._default_manager.order_by("pk").first()
+            if instance is None:
+                continue
+            values["object_id"] = instance.pk
+        url = url_for(route, values)
+        try:
+            status = client.get(url).status_code
+        except Exception as error:  # a crash is a finding too: collect them all
+            problems.append(f"{route.label}: {type(error).__name__}: {error}")
+            continue
+        if status != expected_operator_status(route, model, instance):
+            problems.append(f"{route.label}: {status}")
+        opened.add(model._meta.label)
+
+    assert problems == []
+    assert {"networks.Network", "networks.Membership", "networks.StaffInvitation", "privacy.AuditEntry"} <= opened
+
+
+def test_it_refuses_an_invitation_link_to_everyone_but_the_invited_person(
+    net_a: PersonaNetwork, net_b: PersonaNetwork
+) -> None:
+    targets = prepare_targets(net_a)
+    url = reverse("network:accept_staff_invitation", args=[net_a.network.slug, targets.invitation_token])
+    before = snapshot(net_a.network)
+
+    for persona in PERSONA_NAMES:
+        client = net_b.client_for(persona)
+        assert client.get(url).status_code == 404, persona
+        assert client.post(url).status_code == 404, persona
+
+    assert snapshot(net_a.network) == before
+
+
+def admin_of_a_after_first_visit(net_a: PersonaNetwork) -> Client:
+    """A's admin, with today's activity already recorded (a write that is not under test)."""
+    client = net_a.client_for("admin")
+    assert client.get(reverse("manage:dashboard", args=["alpha"])).status_code == 200
+    return client
+
+
+def test_it_answers_odd_ids_and_tokens_with_404(net_a: PersonaNetwork) -> None:
+    client = admin_of_a_after_first_visit(net_a)
+    before = snapshot(net_a.network)
+    urls = [
+        "/n/alpha/manage/members/99999999999999999999999/",
+        "/n/alpha/manage/members/0/",
+        "/n/alpha/manage/settings/companies/9223372036854775808/",
+        "/n/alpha/join/staff/%E3%81%82%00/",
+        "/n/alpha/join/staff/" + "x" * 5000 + "/",
+        "/n/ALPHA/",
+    ]
+
+    assert {url[:60]: client.get(url).status_code for url in urls} == {url[:60]: 404 for url in urls}
+    assert snapshot(net_a.network) == before
+
+
+def test_it_changes_nothing_for_an_unknown_member_action(net_a: PersonaNetwork) -> None:
+    client = admin_of_a_after_first_visit(net_a)
+    target = net_a.memberships["alumnus1"]
+    before = snapshot(net_a.network)
+
+    response = client.post(reverse("manage:member_action", args=["alpha", target.pk, "delete"]))
+
+    detail = reverse("manage:member_detail", args=["alpha", target.pk])
+    assert (response.status_code, response["Location"]) == (302, detail)
+    assert snapshot(net_a.network) == before
+
+
+def test_it_hides_an_unknown_network_like_a_foreign_one(net_a: PersonaNetwork, net_b: PersonaNetwork) -> None:
+    client: Client = net_b.client_for("admin")
+
+    assert client.get("/n/alpha/manage/").status_code == 404
+    assert client.get("/n/no-such-network/manage/").status_code == 404
