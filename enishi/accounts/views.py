@@ -15,7 +15,8 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = memberships_of(request.user)
     if len(memberships) == 1:
         return redirect("network:home", memberships[0].network.slug)
-    return render(request, "accounts/pick_network.html", {"memberships": memberships})
+    # The same list feeds the header's network switcher: no second query.
+    return render(request, "accounts/pick_network.html", {"memberships": memberships, "user_networks": memberships})
 
 
 @require_POST

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +72,12 @@ def members(request: NetworkRequest, network_slug: str) -> HttpResponse:
         if form.cleaned_data["state"]:
             queryset = queryset.filter(state=form.cleaned_data["state"])
     queryset = queryset.order_by("user__family_name_kana", "user__given_name_kana", "pk")
-    return render(request, "manage/members.html", {"form": form, "page": paginate(request, queryset)})
+    page = paginate(request, queryset)
+    # Names and email addresses are personal data: record who looked, at which page and filter.
+    audit(
+        network, request.user, "members.listed", request=request, page=page.number, query=request.GET.urlencode()[:300]
+    )
+    return render(request, "manage/members.html", {"form": form, "page": page})
 
 
 @console_section("members")
@@ -93,10 +98,15 @@ def member_detail(request: NetworkRequest, network_slug: str, membership_id: int
     )
 
 
+MEMBER_ACTIONS = ("role", "suspend", "reactivate")
+
+
 @require_POST
 @console_section("settings")
 def member_action(request: NetworkRequest, network_slug: str, membership_id: int, action: str) -> HttpResponse:
     """Role change, suspension and reactivation: administrators only (the settings section)."""
+    if action not in MEMBER_ACTIONS:
+        raise Http404
     network = request.network
     member = get_membership(network, membership_id)
     try:

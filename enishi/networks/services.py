@@ -120,7 +120,7 @@ def invite_staff(
         raise ActionRefused(_("Staff invitations are for staff roles only."))
     email = email.strip().lower()
     existing = Membership.objects.filter(network=network, user__email__iexact=email).first()
-    if existing is not None:
+    if existing is not None and existing.state != MembershipState.LEFT:
         raise ActionRefused(
             _("%(email)s is already a member of this network. Change their role on the members page.")
             % {"email": email}
@@ -149,12 +149,17 @@ def accept_staff_invitation(invitation: StaffInvitation, user: User, request: Ht
             _("This invitation has expired or has already been used. Ask the secretariat for a new one.")
         )
     network = invitation.network
-    if Membership.objects.filter(network=network, user=user).exists():
+    membership = Membership.objects.filter(network=network, user=user).first()
+    if membership is not None and membership.state != MembershipState.LEFT:
         raise ActionRefused(_("You are already a member of this network. An administrator can change your role."))
-    membership = Membership.objects.create(
-        network=network, user=user, role=invitation.role,
-        state=MembershipState.ACTIVE, activated_at=timezone.now(),
-    )  # fmt: skip
+    if membership is None:
+        membership = Membership(network=network, user=user)
+    # A former member who comes back as staff keeps one row per person and network.
+    membership.role = invitation.role
+    membership.state = MembershipState.ACTIVE
+    membership.activated_at = timezone.now()
+    membership.left_at = None
+    membership.save()
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     audit(network, user, "staff.invitation_accepted", membership, request=request, role=invitation.role)

@@ -15,6 +15,7 @@ AUDIT_ACTIONS = {
     "member.suspended": _("Member suspended"),
     "member.reactivated": _("Member reactivated"),
     "member.viewed": _("Member record viewed"),
+    "members.listed": _("Member list viewed"),
     "staff.invited": _("Staff invited"),
     "staff.invitation_revoked": _("Staff invitation revoked"),
     "staff.invitation_accepted": _("Staff invitation accepted"),

@@ -557,3 +557,16 @@ def test_it_combines_audit_log_filters(audit_trail: tuple[Client, dict[str, int]
 
     assert shown(client, action="member.viewed", actor="hr", since="2024-04-03") == [trail["hr_viewed_0405"]]
     assert shown(client, action="company.created", actor="hr") == []
+
+
+def test_it_welcomes_a_former_member_back_as_staff(net_a: PersonaNetwork) -> None:
+    former = net_a.memberships["alumnus2"]
+    with scope(network=net_a.network):
+        Membership.objects.filter(pk=former.pk).update(state=MembershipState.LEFT)
+        invitation = services.invite_staff(net_a.network, net_a.admin, net_a.alumnus2.email, "editor")
+        membership = services.accept_staff_invitation(invitation, net_a.alumnus2)
+
+        assert membership.pk == former.pk
+        assert Membership.objects.filter(network=net_a.network, user=net_a.alumnus2).count() == 1
+        former.refresh_from_db()
+    assert (former.role, former.state) == ("editor", MembershipState.ACTIVE)
