@@ -3,7 +3,8 @@
 Personas (DESIGN.md, "Testing"): two networks, A and B, each with an admin, hr, editor, analyst,
 coordinator, supporter and two alumni. `outsider` is an alumnus of B only. Staff personas have a
 TOTP authenticator (secret `TOTP_SECRET`), so the staff-MFA rule is satisfied unless a test says
-otherwise. Everyone's password is `PASSWORD`.
+otherwise. Everyone's password is `PASSWORD` and their email address is verified, so they can log
+in through the real form.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.cache import cache
@@ -84,6 +86,7 @@ def build_persona_network(slug: str, name_ja: str, *, email_domain: str) -> Pers
                 family_name_kana=family_kana,
                 given_name_kana=given_kana,
             )
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
             if role in STAFF_ROLES:
                 give_totp(user)
             membership = Membership.objects.create(

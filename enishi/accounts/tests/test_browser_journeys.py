@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django_scopes import scopes_disabled
 
@@ -147,9 +146,7 @@ def journey(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> I
 
 @pytest.fixture
 def verified(net_a: PersonaNetwork) -> PersonaNetwork:
-    """Network A, with every persona's address verified: allauth refuses unverified logins."""
-    for user in net_a.users.values():
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    """Network A; conftest verifies every persona's address, as allauth requires for login."""
     return net_a
 
 
