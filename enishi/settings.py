@@ -202,6 +202,7 @@ LOCALE_PATHS = [BASE_DIR / "enishi" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["enishi.formats"]
 LANGUAGE_COOKIE_NAME = "enishi_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

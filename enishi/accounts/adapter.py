@@ -6,6 +6,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import translation
 
 from enishi.accounts.services import language_for_email
@@ -13,6 +14,18 @@ from enishi.notifications.services import queue_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Accounts are created from an invitation only: the network is for people invited to it."""
+        from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
+
+        return bool(request.session.get(PENDING_INVITATION_SESSION_KEY))
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Back to the invitation that brought the person here, if any; else their network."""
+        from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
+
+        return request.session.get(PENDING_INVITATION_SESSION_KEY) or super().get_login_redirect_url(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's emails in the recipient's language and deliver them via the worker."""
         language = language_for_email(email)

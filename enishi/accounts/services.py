@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from enishi.accounts.models import User
-from enishi.networks.models import Membership, Network
+from enishi.networks.models import Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState
 
 
@@ -19,6 +20,19 @@ def memberships_of(user: User) -> list[Membership]:
             Membership.objects.filter(user=user, state__in=(MembershipState.ACTIVE, MembershipState.PENDING))
             .select_related("network")
             .order_by("network__slug")
+        )
+
+
+def open_staff_invitations_for(user: User) -> list[StaffInvitation]:
+    """Staff invitations waiting for this person's address, in any network (for the picker)."""
+    with scopes_disabled():  # the person's own invitations, found by their address across networks
+        return list(
+            StaffInvitation.objects.filter(
+                email__iexact=user.email,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            ).select_related("network")
         )
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from enishi.accounts.services import memberships_of, set_user_language
+from enishi.accounts.services import memberships_of, open_staff_invitations_for, set_user_language
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,10 +13,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "accounts/landing.html")
     memberships = memberships_of(request.user)
-    if len(memberships) == 1:
+    invitations = open_staff_invitations_for(request.user)
+    if len(memberships) == 1 and not invitations:
         return redirect("network:home", memberships[0].network.slug)
     # The same list feeds the header's network switcher: no second query.
-    return render(request, "accounts/pick_network.html", {"memberships": memberships, "user_networks": memberships})
+    context = {"memberships": memberships, "user_networks": memberships, "invitations": invitations}
+    return render(request, "accounts/pick_network.html", context)
 
 
 @require_POST

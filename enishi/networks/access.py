@@ -24,9 +24,13 @@ def get_staff_invitation(network: Network, invitation_id: int) -> StaffInvitatio
     return get_object_or_404(StaffInvitation, network=network, pk=invitation_id)
 
 
-def get_staff_invitation_for(network: Network, token: str, email: str) -> StaffInvitation:
-    """The invitation behind a link, only for the person it was sent to (any state)."""
+def get_staff_invitation_for(network: Network, token: str, email: str | None) -> StaffInvitation:
+    """The invitation behind a link (any state).
+
+    A signed-in person sees it only if it was sent to their address; a visitor who is not signed
+    in (email None) sees it by holding the link, so that they can create their account.
+    """
     invitation = StaffInvitation.objects.filter(network=network, token=token).first()
-    if invitation is None or invitation.email.lower() != email.lower():
+    if invitation is None or (email is not None and invitation.email.lower() != email.lower()):
         raise Http404
     return invitation

@@ -21,6 +21,15 @@ def allows_non_members(view: View) -> View:
     return view
 
 
+def allows_anonymous(view: View) -> View:
+    """Mark a network view that a visitor who is not logged in may open (an invitation link).
+
+    Such a view gets `request.network` and the network's scope, but no membership.
+    """
+    view.allows_anonymous = True  # type: ignore[attr-defined]
+    return allows_non_members(view)
+
+
 def staff_mfa_satisfied(request: HttpRequest) -> bool:
     network = request.network  # type: ignore[attr-defined]
     return not network.staff_mfa_required or is_mfa_enabled(request.user)

@@ -43,8 +43,9 @@ class NetworkMiddleware:
         if slug is None:
             return self.get_response(request)
 
-        # Anonymous visitors are sent to log in whether or not the slug exists: no oracle.
-        if not request.user.is_authenticated:
+        anonymous = not request.user.is_authenticated
+        if anonymous and not getattr(match.func, "allows_anonymous", False):
+            # Sent to log in whether or not the slug exists: no oracle.
             return redirect_to_login(request.get_full_path())
         network = Network.objects.filter(slug=slug).first()
         if network is None:
@@ -53,6 +54,8 @@ class NetworkMiddleware:
         timezone.activate(ZoneInfo(network.time_zone))
         try:
             with scope(network=network):
+                if anonymous:
+                    return self.get_response(request)
                 return self._within_network(request, network, match.func)
         finally:
             timezone.deactivate()

@@ -11,7 +11,7 @@ from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import empty_state
 from enishi.networks import services
 from enishi.networks.access import get_staff_invitation_for
-from enishi.networks.decorators import allows_non_members
+from enishi.networks.decorators import allows_anonymous
 from enishi.networks.roles import console_home_for
 
 
@@ -59,16 +59,27 @@ def my_profile(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(request, "networks/my_profile.html")
 
 
-@allows_non_members
+PENDING_INVITATION_SESSION_KEY = "enishi_pending_invitation"
+
+
+@allows_anonymous
 def accept_staff_invitation(request: NetworkRequest, network_slug: str, token: str) -> HttpResponse:
     network = request.network
-    invitation = get_staff_invitation_for(network, token, request.user.email)
+    signed_in = request.user.is_authenticated
+    invitation = get_staff_invitation_for(network, token, request.user.email if signed_in else None)
+    if not signed_in:
+        # Remember the link: it opens sign-up (closed otherwise) and brings the person back here.
+        if invitation.is_open:
+            request.session[PENDING_INVITATION_SESSION_KEY] = request.path
+        status = 200 if invitation.is_open else 410
+        return render(request, "networks/accept_staff_invitation.html", {"invitation": invitation}, status=status)
     if request.method == "POST":
         try:
             services.accept_staff_invitation(invitation, request.user, request=request)
         except services.ActionRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("network:accept_staff_invitation", network_slug, token)
+        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
         messages.success(request, _("Welcome to the secretariat of %(network)s.") % {"network": network.name})
         return redirect("network:home", network_slug)
     status = 200 if invitation.is_open else 410

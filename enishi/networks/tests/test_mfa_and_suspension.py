@@ -226,14 +226,27 @@ def test_it_hides_the_network_from_invited_and_departed_members(state: str, net_
 # --- Visitors ------------------------------------------------------------------------------------
 
 
-def network_paths(slug: str) -> list[str]:
-    """Every network route of the resolver, filled with placeholder values."""
+def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
+    """Network routes of the resolver, filled with placeholder values: those for members only
+    (default) or those a visitor who is not logged in may open (invitation links)."""
     placeholders = {"membership_id": 1, "company_id": 1, "invitation_id": 1, "token": "x", "action": "role"}
     paths = []
     for route in network_routes():
+        if getattr(route.callback, "allows_anonymous", False) != anonymous_allowed:
+            continue
         values = {kwarg: placeholders.get(kwarg, "x") for kwarg in route.kwargs if kwarg != "network_slug"}
         paths.append(reverse(route.name or "", kwargs={"network_slug": slug, **values}))
     return paths
+
+
+def test_it_answers_visitors_404_for_a_bad_invitation_link_of_any_network(net_a: PersonaNetwork) -> None:
+    client = Client()
+    existing = network_paths("alpha", anonymous_allowed=True)
+    missing = network_paths("no-such-network", anonymous_allowed=True)
+    assert len(existing) == len(missing) >= 1
+
+    for path in existing + missing:
+        assert client.get(path).status_code == 404, path
 
 
 def test_it_sends_visitors_to_log_in_whether_or_not_the_network_exists(net_a: PersonaNetwork) -> None:

@@ -1,0 +1,110 @@
+"""A person invited to the staff creates their account from the invitation link; no one else can."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.test import Client
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from conftest import PersonaNetwork
+from enishi.accounts.models import User
+from enishi.networks import services
+from enishi.networks.models import Membership, StaffInvitation
+from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
+
+NEW_PASSWORD = "a-long-new-password-2024"
+
+
+def invite(net: PersonaNetwork, email: str = "new.hr@example.jp", role: str = "hr") -> StaffInvitation:
+    with scope(network=net.network):
+        return services.invite_staff(net.network, net.admin, email, role)
+
+
+def accept_path(invitation: StaffInvitation) -> str:
+    return f"/n/{invitation.network.slug}/join/staff/{invitation.token}/"
+
+
+def test_it_keeps_sign_up_closed_without_an_invitation(net_a: PersonaNetwork) -> None:
+    client = Client()
+
+    page = client.get("/accounts/signup/")
+    client.post(
+        "/accounts/signup/",
+        {"email": "stranger@example.jp", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert page.status_code == 200
+    assert next(t.name for t in page.templates) == "account/signup_closed.html"
+    assert not User.objects.filter(email="stranger@example.jp").exists()
+
+
+def test_it_shows_a_visitor_the_invitation_and_opens_sign_up(net_a: PersonaNetwork) -> None:
+    invitation = invite(net_a)
+    client = Client()
+
+    response = client.get(accept_path(invitation))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "new.hr@example.jp" in body
+    assert f"/accounts/signup/?next={accept_path(invitation)}" in body
+    assert client.session[PENDING_INVITATION_SESSION_KEY] == accept_path(invitation)
+    assert next(t.name for t in client.get("/accounts/signup/").templates) == "account/signup.html"
+
+
+def test_it_tells_a_visitor_an_expired_invitation_is_over(net_a: PersonaNetwork) -> None:
+    invitation = invite(net_a)
+    with scopes_disabled():
+        StaffInvitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client = Client()
+
+    response = client.get(accept_path(invitation))
+
+    assert response.status_code == 410
+    assert PENDING_INVITATION_SESSION_KEY not in client.session
+    assert next(t.name for t in client.get("/accounts/signup/").templates) == "account/signup_closed.html"
+
+
+def test_it_takes_an_invited_person_from_link_to_staff_member(net_a: PersonaNetwork) -> None:
+    invitation = invite(net_a)
+    client = Client()
+    client.get(accept_path(invitation))
+
+    signup = client.post(
+        f"/accounts/signup/?next={accept_path(invitation)}",
+        {"email": "new.hr@example.jp", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert signup.status_code == 302
+    user = User.objects.get(email="new.hr@example.jp")
+    address = EmailAddress.objects.get(user=user)
+    assert address.verified is False
+
+    key = EmailConfirmationHMAC(address).key
+    confirmed = client.post(f"/accounts/confirm-email/{key}/")
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == accept_path(invitation)
+
+    accepted = client.post(accept_path(invitation))
+
+    assert accepted.status_code == 302
+    assert accepted["Location"] == "/n/alpha/"
+    with scopes_disabled():
+        membership = Membership.objects.get(network=net_a.network, user=user)
+        invitation.refresh_from_db()
+    assert (membership.role, membership.state) == ("hr", "active")
+    assert invitation.accepted_at is not None
+    assert PENDING_INVITATION_SESSION_KEY not in client.session
+
+
+def test_it_lists_waiting_invitations_on_the_start_page(net_a: PersonaNetwork, net_b: PersonaNetwork) -> None:
+    invitation = invite(net_b, email=net_a.editor.email, role="analyst")
+    client = net_a.client_for("editor")
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert accept_path(invitation) in response.content.decode()
+    assert 'href="/n/alpha/"' in response.content.decode()
