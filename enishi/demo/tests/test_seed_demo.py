@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from enishi.accounts.models import User
+from enishi.analytics.models import ActiveDay
+from enishi.demo.catalogue import DEMO, OTHER
+from enishi.intake.models import EmploymentRecord
+from enishi.networks.models import Company, Membership, Network
+from enishi.privacy.models import AuditEntry
+
+ALUMNI = 50
+NAMED = [account.email for spec in (DEMO, OTHER) for account in spec.accounts]
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--alumni", str(ALUMNI), *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db: None) -> None:
+    seed()
+
+
+def people_snapshot() -> list[tuple[object, ...]]:
+    with scopes_disabled():
+        return list(
+            EmploymentRecord.objects.order_by("membership__user__email", "hire_date").values_list(
+                "membership__user__email", "membership__user__family_name", "membership__user__given_name_kana",
+                "employee_number", "department", "hire_date", "leave_date", "membership__last_active_on",
+            )
+        )  # fmt: skip
+
+
+def test_it_creates_two_demo_networks_with_their_companies(seeded: None) -> None:
+    networks = {network.slug: network for network in Network.objects.all()}
+    assert sorted(networks) == ["demo", "other"]
+    assert networks["demo"].name_ja == "縁グループ アルムナイネットワーク"
+    assert all(network.is_demo and not network.staff_mfa_required for network in networks.values())
+    with scopes_disabled():
+        assert list(Company.objects.filter(network__slug="demo").values_list("name_ja", flat=True)) == [
+            "縁ホールディングス株式会社", "縁銀行株式会社", "縁生命保険株式会社", "縁ロジスティクス株式会社",
+        ]  # fmt: skip
+        assert Company.objects.filter(network__slug="other").count() == 1
+        assert Company.objects.filter(short_name="").count() == 0
+
+
+def test_it_gives_each_role_the_expected_number_of_members(seeded: None) -> None:
+    with scopes_disabled():
+        demo = Counter(Membership.objects.filter(network__slug="demo").values_list("role", flat=True))
+        other = Counter(Membership.objects.filter(network__slug="other").values_list("role", flat=True))
+        states = set(Membership.objects.values_list("state", flat=True))
+    assert demo == {"admin": 1, "hr": 1, "editor": 1, "analyst": 1, "coordinator": 1, "supporter": 1,
+                    "alumnus": ALUMNI + 5}  # fmt: skip
+    assert other == {"admin": 1, "alumnus": 21}
+    assert states == {"active"}
+    assert User.objects.count() == 6 + ALUMNI + 5 + 22
+
+
+def test_it_gives_every_former_employee_a_record_and_kana_names(seeded: None) -> None:
+    with scopes_disabled():
+        alumni = Membership.objects.filter(role__in=["alumnus", "supporter"])
+        without_record = alumni.filter(employment_records__isnull=True).count()
+        records = EmploymentRecord.objects.count()
+        staff_records = EmploymentRecord.objects.exclude(membership__role__in=["alumnus", "supporter"]).count()
+        moved = Counter(EmploymentRecord.objects.values_list("membership_id", flat=True))
+    assert without_record == 0
+    assert records >= alumni.count() == ALUMNI + 6 + 21
+    assert staff_records == 0
+    assert max(moved.values()) <= 2
+    assert User.objects.filter(family_name_kana="").count() == 0
+    assert User.objects.filter(given_name_kana="").count() == 0
+
+
+def test_it_keeps_employment_dates_plausible(seeded: None) -> None:
+    today = timezone.localdate()
+    with scopes_disabled():
+        rows = list(EmploymentRecord.objects.values_list("hire_date", "leave_date", "membership__activated_at"))
+    for hire, leave, joined in rows:
+        assert hire < leave <= today - timedelta(days=30)
+        assert leave - hire <= timedelta(days=31 * 366)
+        assert timezone.localtime(joined).date() > leave
+
+
+def test_it_records_recent_activity_for_most_alumni(seeded: None) -> None:
+    today = timezone.localdate()
+    with scopes_disabled():
+        alumni = Membership.objects.filter(network__slug="demo", role="alumnus")
+        recent = alumni.filter(last_active_on__gte=today - timedelta(days=29)).count()
+        days = list(ActiveDay.objects.values_list("membership__last_active_on", "day"))
+        per_member = Counter(ActiveDay.objects.values_list("membership_id", flat=True))
+    assert 0.4 <= recent / alumni.count() <= 0.85
+    assert all(today - timedelta(days=89) <= day <= last <= today for last, day in days)
+    assert max(per_member.values()) <= 5
+
+
+def test_it_lets_every_named_account_log_in_with_the_demo_password(seeded: None) -> None:
+    for email in NAMED:
+        assert Client().login(email=email, password=settings.ENISHI_DEMO_PASSWORD), email
+    verified = set(EmailAddress.objects.filter(verified=True, primary=True).values_list("email", flat=True))
+    assert set(NAMED) <= verified
+    assert EmailAddress.objects.count() == User.objects.count()
+
+
+def test_it_lets_a_demo_alumnus_through_the_login_form_without_email_confirmation(seeded: None) -> None:
+    response = Client().post(
+        "/accounts/login/", {"login": "alumni1@demo.example", "password": settings.ENISHI_DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_it_makes_only_the_demo_admin_an_operator(seeded: None) -> None:
+    assert list(User.objects.filter(is_staff=True).values_list("email", flat=True)) == ["admin@demo.example"]
+    assert list(User.objects.filter(is_superuser=True).values_list("email", flat=True)) == ["admin@demo.example"]
+
+
+def test_it_keeps_the_other_networks_alumnus_out_of_demo(seeded: None) -> None:
+    with scopes_disabled():
+        networks = list(Membership.objects.filter(user__email="alumni1@other.example").values_list("network__slug"))
+    assert networks == [("other",)]
+
+
+def test_it_audits_the_creation_of_each_network(seeded: None) -> None:
+    with scopes_disabled():
+        entries = list(AuditEntry.objects.order_by("network__slug").values_list("network__slug", "action"))
+    assert entries == [("demo", "network.created"), ("other", "network.created")]
+
+
+def test_it_creates_the_same_people_from_the_same_seed(seeded: None) -> None:
+    first = people_snapshot()
+    seed("--reset")
+    assert people_snapshot() == first
+    assert len(first) >= ALUMNI
+
+    seed("--reset", "--seed", "7")
+    assert people_snapshot() != first
+
+
+def test_it_does_nothing_with_if_empty_when_a_network_exists(seeded: None) -> None:
+    before = people_snapshot()
+    output = seed("--if-empty", "--reset")
+    assert "not seeded" in output
+    assert people_snapshot() == before
+    assert Network.objects.count() == 2
+
+
+def test_it_seeds_with_if_empty_on_an_empty_database(db: None) -> None:
+    seed("--if-empty")
+    assert Network.objects.count() == 2
+
+
+def test_it_refuses_to_seed_twice_without_reset(seeded: None) -> None:
+    before = people_snapshot()
+    with pytest.raises(CommandError, match="--reset"):
+        seed()
+    assert people_snapshot() == before
+
+
+def test_it_resets_without_deleting_people_who_belong_elsewhere(seeded: None) -> None:
+    elsewhere = Network.objects.create(slug="elsewhere", name_ja="別のネットワーク")
+    both = User.objects.create_user("both@company.example", "x")
+    demo_only = User.objects.create_user("visitor@company.example", "x")
+    with scopes_disabled():
+        demo = Network.objects.get(slug="demo")
+        Membership.objects.create(network=elsewhere, user=both)
+        Membership.objects.create(network=demo, user=both)
+        Membership.objects.create(network=demo, user=demo_only)
+        Membership.objects.create(network=elsewhere, user=User.objects.get(email="alumni2@demo.example"))
+
+    seed("--reset")
+
+    with scopes_disabled():
+        kept = sorted(
+            Membership.objects.filter(network=elsewhere).values_list("user__email", "user__memberships__network__slug")
+        )
+    assert kept == [("both@company.example", "elsewhere")]
+    assert not User.objects.filter(email="visitor@company.example").exists()
+    assert Network.objects.count() == 3
+    assert User.objects.filter(email="alumni2@demo.example").count() == 1
