@@ -7,6 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
+
+from enishi.lib.japanese import name_sort_key
+
+NAME_FIELDS = {"family_name", "given_name", "family_name_kana", "given_name_kana", "email"}
 
 
 class UserManager(BaseUserManager["User"]):
@@ -63,6 +68,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def full_name_kana(self) -> str:
         return "\u3000".join(part for part in (self.family_name_kana, self.given_name_kana) if part)
+
+    @property
+    def sort_name(self) -> str:
+        return name_sort_key(self.family_name_kana, self.given_name_kana, self.family_name, self.given_name, self.email)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (update_fields is None or NAME_FIELDS & set(update_fields)):
+            self._refresh_membership_sort_names()
+
+    def _refresh_membership_sort_names(self) -> None:
+        from enishi.networks.models import Membership
+
+        # The person's own rows in every network: lists sort by this copy of their reading.
+        with scopes_disabled():
+            Membership.objects.filter(user=self).exclude(sort_name=self.sort_name).update(sort_name=self.sort_name)
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -185,7 +185,8 @@ def _insert_members(target: Target, members: Sequence[NewMember]) -> SeedSummary
     network_id = target.network.pk
     memberships = [
         Membership(network_id=network_id, user_id=user.pk, role=member.role, state=MembershipState.ACTIVE,
-                   activated_at=member.person.joined_at, last_active_on=member.person.last_active_on)
+                   activated_at=member.person.joined_at, last_active_on=member.person.last_active_on,
+                   sort_name=user.sort_name)
         for member, user in zip(members, users, strict=True)
     ]  # fmt: skip
     Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)

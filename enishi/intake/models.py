@@ -14,7 +14,7 @@ class EmploymentRecord(models.Model):
     """
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
-    company = models.ForeignKey("networks.Company", on_delete=models.PROTECT, related_name="employment_records")
+    company = models.ForeignKey("networks.Company", on_delete=models.RESTRICT, related_name="employment_records")
     membership = models.ForeignKey(
         "networks.Membership",
         on_delete=models.SET_NULL,

@@ -71,7 +71,7 @@ def members(request: NetworkRequest, network_slug: str) -> HttpResponse:
             queryset = queryset.filter(role=form.cleaned_data["role"])
         if form.cleaned_data["state"]:
             queryset = queryset.filter(state=form.cleaned_data["state"])
-    queryset = queryset.order_by("user__family_name_kana", "user__given_name_kana", "pk")
+    queryset = queryset.order_by("sort_name", "pk")
     page = paginate(request, queryset)
     # Names and email addresses are personal data: record who looked, at which page and filter.
     audit(
@@ -177,7 +177,7 @@ def staff(request: NetworkRequest, network_slug: str) -> HttpResponse:
     staff_members = (
         Membership.objects.filter(network=network, role__in=STAFF_ROLES)
         .select_related("user")
-        .order_by("role", "user__family_name_kana", "pk")
+        .order_by("role", "sort_name", "pk")
     )
     invitations = StaffInvitation.objects.filter(
         network=network, accepted_at__isnull=True, revoked_at__isnull=True

@@ -570,3 +570,36 @@ def test_it_welcomes_a_former_member_back_as_staff(net_a: PersonaNetwork) -> Non
         assert Membership.objects.filter(network=net_a.network, user=net_a.alumnus2).count() == 1
         former.refresh_from_db()
     assert (former.role, former.state) == ("editor", MembershipState.ACTIVE)
+
+
+def test_it_lists_members_in_kana_order_and_follows_name_changes(net_a: PersonaNetwork) -> None:
+    client = net_a.client_for("admin")
+
+    def listed_names() -> list[str]:
+        response = client.get("/n/alpha/manage/members/")
+        return [m.user.family_name for m in response.context["page"].object_list]
+
+    # Readings: ジム ジンジ コウホウ ブンセキ チョウセイ シエン サトウ スズキ, listed in kana order.
+    assert listed_names() == ["広報", "佐藤", "支援", "事務", "人事", "鈴木", "調整", "分析"]
+
+    net_a.alumnus2.family_name_kana = "アオキ"
+    net_a.alumnus2.save()
+
+    assert listed_names()[0] == "鈴木"
+    with scopes_disabled():
+        assert Membership.objects.get(pk=net_a.memberships["alumnus2"].pk).sort_name == "あおき ふたば"
+
+
+def test_it_deletes_a_whole_network_with_its_records(net_a: PersonaNetwork) -> None:
+    from enishi.intake.models import EmploymentRecord
+
+    with scopes_disabled():
+        EmploymentRecord.objects.create(
+            network=net_a.network, company=net_a.company, employee_number="E1", family_name="佐藤", given_name="一郎"
+        )
+        network_id = net_a.network.pk
+        net_a.network.delete()
+
+        assert Network.objects.filter(pk=network_id).count() == 0
+        assert EmploymentRecord.objects.count() == 0
+        assert Company.objects.filter(network_id=network_id).count() == 0
