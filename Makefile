@@ -37,7 +37,7 @@ run: $(VENV)/.runtime
 	@echo "    alumni1@other.example (a member of the second network, 'other')"
 	@echo "  Operator admin: http://127.0.0.1:$(PORT)/operator/ (admin@demo.example)"
 	@echo ""
-	DEBUG=1 PORT=$(PORT) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.dev start
+	DEBUG=1 PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.dev start
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
