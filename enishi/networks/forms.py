@@ -63,7 +63,8 @@ STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value i
 
 class StaffInvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+    # No preselected role: the most powerful one must be a deliberate choice, never a default.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *STAFF_ROLE_CHOICES])
 
 
 class RoleForm(forms.Form):
