@@ -12,7 +12,8 @@ urlpatterns = [
     path("opportunities/", views.opportunities, name="opportunities"),
     path("surveys/", views.surveys, name="surveys"),
     path("me/", views.my_profile, name="my_profile"),
-    path("join/staff/<str:token>/", views.accept_staff_invitation, name="accept_staff_invitation"),
+    # Tokens are URL-safe base64 (secrets.token_urlsafe): the slug converter admits nothing else.
+    path("join/staff/<slug:token>/", views.accept_staff_invitation, name="accept_staff_invitation"),
 ]
 
 # Mounted under /n/<network_slug>/manage/ (namespace "manage").
