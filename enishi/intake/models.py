@@ -7,10 +7,32 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 
+class LeaveReason(models.TextChoices):
+    CAREER_CHANGE = "career_change", _("Career change")
+    CHILDCARE = "childcare", _("Childcare")
+    CAREGIVING = "caregiving", _("Caregiving")
+    STUDY = "study", _("Study")
+    RELOCATION = "relocation", _("Relocation (e.g. a partner's transfer)")
+    RETIREMENT = "retirement", _("Retirement")
+    OTHER = "other", _("Other")
+
+
+class RehireEligibility(models.TextChoices):
+    UNKNOWN = "unknown", _("Not assessed")
+    ELIGIBLE = "eligible", _("Eligible")
+    CONDITIONAL = "conditional", _("Eligible with conditions")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+
+# Fields only HR staff may see: never rendered for the alumnus or other alumni.
+HR_ONLY_FIELDS = frozenset({"rehire_eligibility", "hr_notes", "birth_date", "private_email", "phone"})
+
+
 class EmploymentRecord(models.Model):
     """What HR knows about one past employment (在籍情報). Imported; never edited by the alumnus.
 
-    The foundation keeps the core facts; the intake capability adds the rest of the HR fields.
+    A person may have several (two group companies, or left and came back). The fields named in
+    HR_ONLY_FIELDS are for HR staff only.
     """
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
@@ -27,9 +49,19 @@ class EmploymentRecord(models.Model):
     given_name = models.CharField(_("given name"), max_length=60)
     family_name_kana = models.CharField(_("family name (kana)"), max_length=60, blank=True)
     given_name_kana = models.CharField(_("given name (kana)"), max_length=60, blank=True)
-    department = models.CharField(_("department"), max_length=120, blank=True)
+    private_email = models.EmailField(_("private email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    department = models.CharField(_("last department"), max_length=120, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    grade = models.CharField(_("grade"), max_length=60, blank=True)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
     leave_date = models.DateField(_("leave date"), null=True, blank=True)
+    leave_reason = models.CharField(_("leave reason"), max_length=20, choices=LeaveReason.choices, blank=True)
+    rehire_eligibility = models.CharField(
+        _("rehire eligibility"), max_length=20, choices=RehireEligibility.choices, default=RehireEligibility.UNKNOWN
+    )
+    hr_notes = models.TextField(_("HR notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,6 +69,10 @@ class EmploymentRecord(models.Model):
 
     class Meta:
         verbose_name = _("employment record")
+        indexes: ClassVar = [
+            models.Index(fields=("network", "family_name_kana", "given_name_kana"), name="employment_kana"),
+            models.Index(fields=("network", "leave_date"), name="employment_leave_date"),
+        ]
         verbose_name_plural = _("employment records")
         constraints: ClassVar = [
             models.UniqueConstraint(fields=("network", "company", "employee_number"), name="employment_unique_number"),
@@ -44,3 +80,25 @@ class EmploymentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name} ({self.employee_number})"
+
+
+class Assignment(models.Model):
+    """One posting within an employment: department, job title or grade, with its dates."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(EmploymentRecord, on_delete=models.CASCADE, related_name="assignments")
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    grade = models.CharField(_("grade"), max_length=60, blank=True)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ("record", "started_on", "id")
+
+    def __str__(self) -> str:
+        return " / ".join(part for part in (self.department, self.job_title, self.grade) if part)
