@@ -3,7 +3,10 @@ from __future__ import annotations
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
+from django.views import defaults
 
 from enishi.accounts import views as account_views
 from enishi.networks import urls as network_urls
@@ -17,6 +20,21 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 # Each app contributes to the two network namespaces; list new apps here.
 network_patterns = [*network_urls.urlpatterns, *privacy_urls.urlpatterns]
 manage_patterns = [*network_urls.manage_urlpatterns, *privacy_urls.manage_urlpatterns]
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The same dull 404 everywhere: no network name, logo or colour of the page that was asked for."""
+    request.network = None  # type: ignore[attr-defined]
+    request.membership = None  # type: ignore[attr-defined]
+    return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF failure, rendered with the request so the page shell knows who is there."""
+    return render(request, "403_csrf.html", status=403)
+
+
+handler404 = page_not_found
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -5,26 +5,54 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from enishi.accounts.services import language_for_email
+from enishi.networks.models import StaffInvitation
 from enishi.notifications.services import queue_rendered_email
+
+
+def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
+    """The open invitation this browser came from, or None (forgetting one that is over)."""
+    from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
+
+    pending = request.session.get(PENDING_INVITATION_SESSION_KEY)
+    if not isinstance(pending, dict):
+        return None
+    with scopes_disabled():  # one invitation by id, to check it is still open
+        invitation = StaffInvitation.objects.filter(
+            pk=pending.get("invitation_id"), network_id=pending.get("network_id")
+        ).first()
+    if invitation is None or not invitation.is_open:
+        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+        return None
+    return pending
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Accounts are created from an invitation only: the network is for people invited to it."""
-        from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
+        return pending_invitation(request) is not None
 
-        return bool(request.session.get(PENDING_INVITATION_SESSION_KEY))
+    def clean_email(self, email: str) -> str:
+        """On sign-up, the address must be the one the invitation was sent to."""
+        email = super().clean_email(email)
+        pending = pending_invitation(self.request) if self.request is not None else None
+        if pending is not None and email.lower() != pending["email"].lower():
+            raise forms.ValidationError(
+                _("Use the address the invitation was sent to: %(email)s") % {"email": pending["email"]}
+            )
+        return email
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Back to the invitation that brought the person here, if any; else their network."""
-        from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
-
-        return request.session.get(PENDING_INVITATION_SESSION_KEY) or super().get_login_redirect_url(request)
+        pending = pending_invitation(request)
+        return pending["path"] if pending is not None else super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's emails in the recipient's language and deliver them via the worker."""

@@ -20,18 +20,21 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/static/"):
             return response
+        # The route pattern, not the path: paths can carry secrets (invitation tokens).
+        match = getattr(request, "resolver_match", None)
+        path = f"/{match.route}" if match is not None and match.route else request.path
         network = getattr(request, "network", None)
         user = getattr(request, "user", None)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         logger.info(
             "%s %s %s %sms",
             request.method,
-            request.path,
+            path,
             response.status_code,
             duration_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "network": network.slug if network is not None else None,

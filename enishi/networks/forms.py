@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from django import forms
@@ -8,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enishi.lib.images import clean_image
-from enishi.networks.models import Company, Network
+from enishi.networks.models import Company, Network, contrast_with_white
 from enishi.networks.roles import STAFF_ROLES, MembershipState, Role
 
 LOGO_MAX_SIDE = 512
+MIN_ACCENT_CONTRAST = 4.5
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class NetworkSettingsForm(forms.ModelForm[Network]):
@@ -32,6 +35,18 @@ class NetworkSettingsForm(forms.ModelForm[Network]):
         if logo and hasattr(logo, "content_type"):  # a new upload, not the stored file
             return clean_image(logo, max_bytes=settings.LOGO_MAX_BYTES, max_side=LOGO_MAX_SIDE)
         return logo
+
+    def clean_accent_colour(self) -> str:
+        colour = self.cleaned_data["accent_colour"]
+        if not HEX_COLOUR.fullmatch(colour):
+            return colour  # the model's validator reports the format
+        # Links and focus rings use the accent on white: it must read (WCAG AA, 4.5:1).
+        if contrast_with_white(colour) < MIN_ACCENT_CONTRAST:
+            raise ValidationError(
+                _("This colour is too light to read on white (contrast %(ratio).1f:1, at least 4.5:1 is needed).")
+                % {"ratio": contrast_with_white(colour)}
+            )
+        return colour
 
     def clean_languages(self) -> list[str]:
         chosen = self.cleaned_data["languages"]

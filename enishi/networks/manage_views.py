@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from enishi.lib.http import NetworkRequest
+from enishi.lib.japanese import normalise, to_hiragana
 from enishi.lib.pages import empty_state, paginate
 from enishi.networks import services
 from enishi.networks.access import get_company, get_membership, get_staff_invitation
@@ -47,7 +48,14 @@ def dashboard(request: NetworkRequest, network_slug: str) -> HttpResponse:
         active_30=Count("pk", filter=Q(role__in=ALUMNI_ROLES, state=active, last_active_on__gte=since)),
     )
     companies = Company.objects.filter(network=network).annotate(
-        alumni=Count("employment_records__membership", distinct=True)
+        alumni=Count(
+            "employment_records__membership",
+            filter=Q(
+                employment_records__membership__state=active,
+                employment_records__membership__role__in=ALUMNI_ROLES,
+            ),
+            distinct=True,
+        )
     )
     return render(request, "manage/dashboard.html", {"counts": counts, "companies": companies})
 
@@ -58,10 +66,11 @@ def members(request: NetworkRequest, network_slug: str) -> HttpResponse:
     form = MemberFilterForm(request.GET or None)
     queryset = Membership.objects.filter(network=network).select_related("user")
     if form.is_valid():
-        query = form.cleaned_data["q"].strip()
+        query = normalise(form.cleaned_data["q"])
         if query:
             queryset = queryset.filter(
-                Q(user__email__icontains=query)
+                Q(sort_name__contains=to_hiragana(query))
+                | Q(user__email__icontains=query)
                 | Q(user__family_name__icontains=query)
                 | Q(user__given_name__icontains=query)
                 | Q(user__family_name_kana__icontains=query)
@@ -182,6 +191,7 @@ def staff(request: NetworkRequest, network_slug: str) -> HttpResponse:
     invitations = StaffInvitation.objects.filter(
         network=network, accepted_at__isnull=True, revoked_at__isnull=True
     ).select_related("invited_by")
+    audit(network, request.user, "staff.listed", request=request)
     return render(
         request,
         "manage/staff.html",

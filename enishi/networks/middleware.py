@@ -76,6 +76,7 @@ class NetworkMiddleware:
         if membership is None or membership.state in (MembershipState.INVITED, MembershipState.LEFT):
             if getattr(view, "allows_non_members", False):
                 return self.get_response(request)
+            request.network = None  # type: ignore[attr-defined]  # the 404 page must not show whose it is
             raise Http404
         if membership.state == MembershipState.PENDING and not getattr(view, "allows_non_members", False):
             return render(request, "networks/pending.html", {"network": network}, status=403)

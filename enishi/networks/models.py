@@ -20,6 +20,17 @@ slug_validator = RegexValidator(
 )
 
 
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of a #RRGGBB colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (relative_luminance(colour) + 0.05)
+
+
 def default_languages() -> list[str]:
     return ["ja", "en"]
 
@@ -54,11 +65,8 @@ class Network(models.Model):
 
     @property
     def accent_foreground(self) -> str:
-        """Black or white, whichever reads better on the accent colour (WCAG relative luminance)."""
-        channels = [int(self.accent_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-        return "#111111" if luminance > 0.179 else "#ffffff"
+        """Black or white, whichever reads better on the accent colour."""
+        return "#111111" if relative_luminance(self.accent_colour) > 0.179 else "#ffffff"
 
 
 class Company(models.Model):

@@ -63,8 +63,11 @@ def save_company(network: Network, actor: User, company: Company, request: HttpR
 def _is_last_active_admin(membership: Membership) -> bool:
     if membership.role != Role.ADMIN or membership.state != MembershipState.ACTIVE:
         return False
-    active_admins = Membership.objects.filter(network=membership.network, role=Role.ADMIN, state=MembershipState.ACTIVE)
-    return active_admins.count() <= 1
+    # Lock the active admins' rows: two admins demoting each other at once must not both succeed.
+    active_admins = Membership.objects.select_for_update().filter(
+        network=membership.network, role=Role.ADMIN, state=MembershipState.ACTIVE
+    )
+    return len(list(active_admins)) <= 1
 
 
 @transaction.atomic
@@ -144,6 +147,8 @@ def revoke_staff_invitation(invitation: StaffInvitation, actor: User, request: H
 
 @transaction.atomic
 def accept_staff_invitation(invitation: StaffInvitation, user: User, request: HttpRequest | None = None) -> Membership:
+    # Re-read under a lock: a double tap, or a revocation in flight, must not win.
+    invitation = StaffInvitation.objects.select_for_update().select_related("network").get(pk=invitation.pk)
     if not invitation.is_open:
         raise ActionRefused(
             _("This invitation has expired or has already been used. Ask the secretariat for a new one.")

@@ -70,7 +70,12 @@ def accept_staff_invitation(request: NetworkRequest, network_slug: str, token: s
     if not signed_in:
         # Remember the link: it opens sign-up (closed otherwise) and brings the person back here.
         if invitation.is_open:
-            request.session[PENDING_INVITATION_SESSION_KEY] = request.path
+            request.session[PENDING_INVITATION_SESSION_KEY] = {
+                "path": request.path,
+                "invitation_id": invitation.pk,
+                "network_id": network.pk,
+                "email": invitation.email,
+            }
         status = 200 if invitation.is_open else 410
         return render(request, "networks/accept_staff_invitation.html", {"invitation": invitation}, status=status)
     if request.method == "POST":

@@ -54,5 +54,7 @@ def queue_rendered_email(
         network=network, kind=kind, to=to, language=language, subject=subject[:300],
         text_body=text_body, html_body=html_body, headers=headers or {},
     )  # fmt: skip
-    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
+    # robust: a queue that is down must not turn a saved action into an error page; the worker's
+    # maintenance re-queues emails left queued (requeue_undelivered_emails).
+    transaction.on_commit(lambda: deliver_email.enqueue(email.pk), robust=True)
     return email

@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -14,13 +14,17 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STALE_SENDING_MINUTES = 15
+# A queued email this old was probably never handed to the queue (it was down at commit time).
+STALE_QUEUED_MINUTES = 10
 
 
 @task(queue_name="email")
 def deliver_email(email_id: int) -> str:
     """Send one OutboundEmail. Idempotent: only the run that claims the row sends it."""
     claimed = OutboundEmail.objects.filter(
-        pk=email_id, status__in=(OutboundEmail.Status.QUEUED, OutboundEmail.Status.FAILED)
+        pk=email_id,
+        status__in=(OutboundEmail.Status.QUEUED, OutboundEmail.Status.FAILED),
+        attempts__lt=MAX_ATTEMPTS,
     ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     if not claimed:
         return "skipped"
@@ -53,10 +57,13 @@ def requeue_undelivered_emails() -> int:
     OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, claimed_at__lt=stale).update(
         status=OutboundEmail.Status.FAILED, error="worker stopped while sending"
     )
+    never_enqueued = timezone.now() - timedelta(minutes=STALE_QUEUED_MINUTES)
     retry_ids = list(
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED, attempts__lt=MAX_ATTEMPTS).values_list(
-            "pk", flat=True
-        )[:500]
+        OutboundEmail.objects.filter(
+            Q(status=OutboundEmail.Status.FAILED)
+            | Q(status=OutboundEmail.Status.QUEUED, created_at__lt=never_enqueued),
+            attempts__lt=MAX_ATTEMPTS,
+        ).values_list("pk", flat=True)[:500]
     )
     for email_id in retry_ids:
         deliver_email.enqueue(email_id)

@@ -16,6 +16,8 @@ AUDIT_ACTIONS = {
     "member.reactivated": _("Member reactivated"),
     "member.viewed": _("Member record viewed"),
     "members.listed": _("Member list viewed"),
+    "staff.listed": _("Staff list viewed"),
+    "audit.viewed": _("Audit log viewed"),
     "staff.invited": _("Staff invited"),
     "staff.invitation_revoked": _("Staff invitation revoked"),
     "staff.invitation_accepted": _("Staff invitation accepted"),

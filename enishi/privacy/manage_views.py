@@ -8,6 +8,7 @@ from enishi.lib.pages import paginate
 from enishi.networks.decorators import console_section
 from enishi.privacy.forms import AuditFilterForm
 from enishi.privacy.models import AuditEntry
+from enishi.privacy.services import audit
 
 
 @console_section("audit")
@@ -27,8 +28,11 @@ def audit_log(request: NetworkRequest, network_slug: str) -> HttpResponse:
             entries = entries.filter(created_at__date__gte=data["since"])
         if data["until"]:
             entries = entries.filter(created_at__date__lte=data["until"])
-    return render(
+    response = render(
         request,
         "manage/audit_log.html",
         {"form": form, "page": paginate(request, entries.select_related(None))},
     )
+    # Recorded after rendering, so that the page shows the log as it was when asked for.
+    audit(network, request.user, "audit.viewed", request=request, query=request.GET.urlencode()[:300])
+    return response

@@ -51,7 +51,7 @@ def test_it_shows_a_visitor_the_invitation_and_opens_sign_up(net_a: PersonaNetwo
     body = response.content.decode()
     assert "new.hr@example.jp" in body
     assert f"/accounts/signup/?next={accept_path(invitation)}" in body
-    assert client.session[PENDING_INVITATION_SESSION_KEY] == accept_path(invitation)
+    assert client.session[PENDING_INVITATION_SESSION_KEY]["path"] == accept_path(invitation)
     assert next(t.name for t in client.get("/accounts/signup/").templates) == "account/signup.html"
 
 
@@ -108,3 +108,30 @@ def test_it_lists_waiting_invitations_on_the_start_page(net_a: PersonaNetwork, n
     assert response.status_code == 200
     assert accept_path(invitation) in response.content.decode()
     assert 'href="/n/alpha/"' in response.content.decode()
+
+
+def test_it_opens_sign_up_only_for_the_invited_address(net_a: PersonaNetwork) -> None:
+    invitation = invite(net_a)
+    client = Client()
+    client.get(accept_path(invitation))
+
+    response = client.post(
+        "/accounts/signup/", {"email": "someone.else@example.jp", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert "new.hr@example.jp" in response.content.decode()
+    assert not User.objects.filter(email="someone.else@example.jp").exists()
+
+
+def test_it_forgets_an_invitation_revoked_after_the_visit(net_a: PersonaNetwork) -> None:
+    invitation = invite(net_a)
+    client = Client()
+    client.get(accept_path(invitation))
+    with scope(network=net_a.network):
+        services.revoke_staff_invitation(invitation, net_a.admin)
+
+    page = client.get("/accounts/signup/")
+
+    assert next(t.name for t in page.templates) == "account/signup_closed.html"
+    assert PENDING_INVITATION_SESSION_KEY not in client.session

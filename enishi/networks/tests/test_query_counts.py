@@ -133,7 +133,8 @@ def test_it_shows_the_audit_log_in_constant_queries(net_a: PersonaNetwork, recor
     assert client.get(url).context["page"].paginator.count == FEW
 
     few = queries_for(client, url)
-    add_audit_entries(network, net_a.admin, MANY - FEW)
+    # Each look at the log adds an "audit viewed" entry, after the page is drawn.
+    add_audit_entries(network, net_a.admin, MANY - audit_entries_in(network))
     assert client.get(url).context["page"].paginator.count == MANY
     many = queries_for(client, url)
     filtered = queries_for(client, f"{url}?action=member.viewed&actor=admin")

@@ -4,6 +4,7 @@ network settings, companies, and the audit log's filters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -506,7 +507,17 @@ def audit_trail(net_a: PersonaNetwork) -> tuple[Client, dict[str, int]]:
 def shown(client: Client, **filters: str) -> list[int]:
     response = client.get(reverse("manage:audit", args=["alpha"]), filters)
     assert response.status_code == 200
-    return [entry.pk for entry in response.context["page"].object_list]
+    # Opening the log is itself recorded (after the page is rendered): leave those entries out.
+    return [entry.pk for entry in response.context["page"].object_list if entry.action != "audit.viewed"]
+
+
+def test_it_records_each_look_at_the_audit_log_after_showing_it(audit_trail: tuple[Client, dict[str, int]]) -> None:
+    client, _trail = audit_trail
+    first = client.get(reverse("manage:audit", args=["alpha"]))
+    second = client.get(reverse("manage:audit", args=["alpha"]))
+
+    assert [e.action for e in first.context["page"].object_list].count("audit.viewed") == 0
+    assert [e.action for e in second.context["page"].object_list].count("audit.viewed") == 1
 
 
 def test_it_shows_the_whole_audit_log_newest_first(audit_trail: tuple[Client, dict[str, int]]) -> None:
@@ -603,3 +614,41 @@ def test_it_deletes_a_whole_network_with_its_records(net_a: PersonaNetwork) -> N
         assert Network.objects.filter(pk=network_id).count() == 0
         assert EmploymentRecord.objects.count() == 0
         assert Company.objects.filter(network_id=network_id).count() == 0
+
+
+def test_it_refuses_an_accent_too_light_to_read(net_a: PersonaNetwork) -> None:
+    client = net_a.client_for("admin")
+    data = {"name_ja": "アルファ", "name_en": "", "accent_colour": "#FFCC00", "languages": ["ja", "en"]}
+
+    response = client.post(reverse("manage:settings", args=["alpha"]), data)
+
+    assert response.status_code == 200
+    assert "4.5:1" in response.content.decode()
+    with scopes_disabled():
+        assert Network.objects.get(pk=net_a.network.pk).accent_colour == "#1F5FA8"
+
+
+def test_it_finds_members_by_reading_in_any_kana_or_width(net_a: PersonaNetwork) -> None:
+    client = net_a.client_for("admin")
+    url = reverse("manage:members", args=["alpha"])
+
+    for query in ("すずき", "スズキ", "ｽｽﾞｷ", "鈴木"):
+        response = client.get(url, {"q": query})
+        assert [m.user.email for m in response.context["page"].object_list] == [net_a.alumnus2.email], query
+
+
+def test_it_shows_no_trace_of_a_network_on_its_404(net_a: PersonaNetwork, net_b: PersonaNetwork) -> None:
+    client = net_b.client_for("alumnus1")
+
+    foreign = client.get("/n/alpha/")
+    missing = client.get("/n/no-such-network/")
+
+    def without_per_request_secrets(body: bytes) -> str:
+        # Nonces, CSRF tokens and the language form's "next" (the path asked for) differ per request.
+        text = re.sub(r'nonce="[^"]*"', "nonce", body.decode())
+        text = re.sub(r'<input type="hidden"[^>]*>', "", text)
+        return re.sub(r'"X-CSRFToken": "[^"]*"', "", text)
+
+    assert foreign.status_code == missing.status_code == 404
+    assert without_per_request_secrets(foreign.content) == without_per_request_secrets(missing.content)
+    assert "アルファ" not in foreign.content.decode()

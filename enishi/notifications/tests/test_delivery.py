@@ -320,3 +320,27 @@ def test_it_does_not_take_an_old_email_from_the_worker_sending_it(
     assert len(smtp_server.messages) == 1
     assert sends == [1]
     assert requeued_during_send == [0]
+
+
+def test_it_sends_an_email_whose_enqueue_was_lost(
+    db: None, smtp_server: LoopbackSMTP, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    lost = queue_plain_email(django_capture_on_commit_callbacks, execute=False, to="lost@example.jp")
+    fresh = queue_plain_email(django_capture_on_commit_callbacks, execute=False, to="fresh@example.jp")
+    OutboundEmail.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+
+    assert requeue_undelivered_emails() == 1
+
+    assert only_message(smtp_server).rcpt_tos == ["lost@example.jp"]
+    fresh.refresh_from_db()
+    assert fresh.status == OutboundEmail.Status.QUEUED
+
+
+def test_it_never_claims_an_email_past_its_attempts(
+    db: None, smtp_server: LoopbackSMTP, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    email = queue_plain_email(django_capture_on_commit_callbacks, execute=False)
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED, attempts=MAX_ATTEMPTS)
+
+    assert deliver_email.call(email.pk) == "skipped"
+    assert smtp_server.messages == []
