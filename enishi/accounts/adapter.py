@@ -26,7 +26,7 @@ def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
         return None
     with scopes_disabled():  # one invitation by id, to check it is still open
         invitation = StaffInvitation.objects.filter(
-            pk=pending.get("invitation_id"), network_id=pending.get("network_id")
+            pk=int(pending.get("invitation_id") or 0), network_id=int(pending.get("network_id") or 0)
         ).first()
     if invitation is None or not invitation.is_open:
         request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
