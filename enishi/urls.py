@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views import defaults
 
 from enishi.accounts import views as account_views
+from enishi.intake import urls as intake_urls
 from enishi.networks import urls as network_urls
 from enishi.ops import views as ops_views
 from enishi.privacy import urls as privacy_urls
@@ -18,8 +19,8 @@ admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 # Each app contributes to the two network namespaces; list new apps here.
-network_patterns = [*network_urls.urlpatterns, *privacy_urls.urlpatterns]
-manage_patterns = [*network_urls.manage_urlpatterns, *privacy_urls.manage_urlpatterns]
+network_patterns = [*network_urls.urlpatterns, *privacy_urls.urlpatterns, *intake_urls.urlpatterns]
+manage_patterns = [*network_urls.manage_urlpatterns, *privacy_urls.manage_urlpatterns, *intake_urls.manage_urlpatterns]
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

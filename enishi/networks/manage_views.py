@@ -218,11 +218,6 @@ def _section_placeholder(key: str, title: StrOrPromise, body: StrOrPromise) -> C
     return view
 
 
-intake = _section_placeholder(
-    "intake",
-    _("Intake"),
-    _("Import leaver records from HR and send invitations. This part arrives with the intake capability."),
-)
 content = _section_placeholder("content", _("Content"), _("News, posts, groups and newsletters will be managed here."))
 events = _section_placeholder("events", _("Events"), _("Events will be created and managed here."))
 opportunities = _section_placeholder(

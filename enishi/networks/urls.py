@@ -26,7 +26,6 @@ manage_urlpatterns = [
         manage_views.member_action,
         name="member_action",
     ),
-    path("intake/", manage_views.intake, name="intake"),
     path("content/", manage_views.content, name="content"),
     path("events/", manage_views.events, name="events"),
     path("opportunities/", manage_views.opportunities, name="opportunities"),

@@ -28,6 +28,7 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
+from enishi.intake.models import EmploymentRecord
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
 from enishi.notifications.models import OutboundEmail
@@ -145,6 +146,7 @@ class TargetsOfA:
     company_id: int
     invitation_id: int
     invitation_token: str
+    record_id: int
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "invitation_id": KwargSource(lambda a: [a.invitation_id], True),
     "token": KwargSource(lambda a: [a.invitation_token], True),
     "action": KwargSource(lambda a: ["role", "suspend", "reactivate"], False),
+    "record_id": KwargSource(lambda a: [a.record_id], True),
 }
 
 
@@ -190,12 +193,17 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         invitation = StaffInvitation.objects.create(
             network=net_a.network, email="new-staff@a.example", role=Role.EDITOR, invited_by=net_a.admin
         )
+        record = EmploymentRecord.objects.create(
+            network=net_a.network, company=net_a.company, employee_number="A-0001", family_name="佐藤",
+            given_name="一郎", hr_notes="HR only: never outside network A",
+        )  # fmt: skip
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
         company_id=net_a.company.pk,
         invitation_id=invitation.pk,
         invitation_token=invitation.token,
+        record_id=record.pk,
     )
 
 
@@ -210,6 +218,7 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "audit_entries": list(AuditEntry.objects.filter(network=network).order_by("pk").values()),
             "active_days": list(ActiveDay.objects.filter(network=network).order_by("pk").values()),
             "outbound_emails": list(OutboundEmail.objects.filter(network=network).order_by("pk").values()),
+            "employment_records": list(EmploymentRecord.objects.filter(network=network).order_by("pk").values()),
         }
 
 

@@ -229,7 +229,14 @@ def test_it_hides_the_network_from_invited_and_departed_members(state: str, net_
 def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
     """Network routes of the resolver, filled with placeholder values: those for members only
     (default) or those a visitor who is not logged in may open (invitation links)."""
-    placeholders = {"membership_id": 1, "company_id": 1, "invitation_id": 1, "token": "x", "action": "role"}
+    placeholders = {
+        "membership_id": 1,
+        "company_id": 1,
+        "invitation_id": 1,
+        "record_id": 1,
+        "token": "x",
+        "action": "role",
+    }
     paths = []
     for route in network_routes():
         if getattr(route.callback, "allows_anonymous", False) != anonymous_allowed:

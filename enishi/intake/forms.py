@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from enishi.intake.models import EmploymentRecord, LeaveReason
+from enishi.networks.models import Company, Network
+
+
+class EmploymentRecordForm(forms.ModelForm[EmploymentRecord]):
+    # Declared rather than generated: a generated choice field would query companies at import
+    # time, outside any network's scope. The network's companies are set per form.
+    company: forms.ModelChoiceField[Company] = forms.ModelChoiceField(label=_("Company"), queryset=None)
+    field_order = ("company",)
+
+    class Meta:
+        model = EmploymentRecord
+        fields = (
+            "employee_number", "family_name", "given_name", "family_name_kana", "given_name_kana",
+            "private_email", "phone", "birth_date", "department", "job_title", "grade", "hire_date", "leave_date",
+            "leave_reason", "rehire_eligibility", "hr_notes",
+        )  # fmt: skip
+        widgets: ClassVar[dict[str, Any]] = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "hire_date": forms.DateInput(attrs={"type": "date"}),
+            "leave_date": forms.DateInput(attrs={"type": "date"}),
+            "hr_notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.network = network
+        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial.setdefault("company", self.instance.company_id)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("company") is not None:
+            self.instance.company = data["company"]
+        hire, leave = data.get("hire_date"), data.get("leave_date")
+        if hire and leave and leave < hire:
+            self.add_error("leave_date", _("The leave date is before the hire date."))
+        company, number = data.get("company"), data.get("employee_number")
+        if company and number:
+            clash = EmploymentRecord.objects.filter(network=self.network, company=company, employee_number=number)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise ValidationError(
+                    _("This company already has a record with employee number %(number)s."), params={"number": number}
+                )
+        return data
+
+
+class RecordFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, reading or employee number"), max_length=100, required=False)
+    # The queryset is the network's, set per form: a class-level query would run outside any scope.
+    company: forms.ModelChoiceField[Company] = forms.ModelChoiceField(
+        label=_("Company"), queryset=None, required=False, empty_label=_("All companies")
+    )
+    leave_year = forms.IntegerField(label=_("Leave year"), min_value=1900, max_value=2200, required=False)
+    leave_reason = forms.ChoiceField(
+        label=_("Leave reason"), choices=[("", _("All reasons")), *LeaveReason.choices], required=False
+    )
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]

@@ -1,0 +1,60 @@
+"""Staff console pages of intake (/n/<slug>/manage/intake/…): employment records."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from enishi.intake import services
+from enishi.intake.access import get_employment_record
+from enishi.intake.forms import EmploymentRecordForm, RecordFilterForm
+from enishi.lib.http import NetworkRequest
+from enishi.lib.pages import paginate
+from enishi.networks.decorators import console_section
+from enishi.privacy.services import audit
+
+
+@console_section("intake")
+def records(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    form = RecordFilterForm(request.GET or None, network=network)
+    queryset = services.search_records(network, "")
+    if form.is_valid():
+        data = form.cleaned_data
+        queryset = services.search_records(network, data["q"])
+        if data["company"]:
+            queryset = queryset.filter(company=data["company"])
+        if data["leave_year"]:
+            queryset = queryset.filter(leave_date__year=data["leave_year"])
+        if data["leave_reason"]:
+            queryset = queryset.filter(leave_reason=data["leave_reason"])
+    queryset = queryset.select_related("company", "membership").order_by(
+        "family_name_kana", "given_name_kana", "employee_number", "pk"
+    )
+    page = paginate(request, queryset)
+    audit(network, request.user, "employment_records.listed", request=request, query=request.GET.urlencode()[:300])
+    return render(request, "intake/records.html", {"form": form, "page": page})
+
+
+@console_section("intake")
+def record_detail(request: NetworkRequest, network_slug: str, record_id: int) -> HttpResponse:
+    network = request.network
+    record = get_employment_record(network, record_id)
+    audit(network, request.user, "employment_record.viewed", record, request=request)
+    return render(request, "intake/record_detail.html", {"record": record, "assignments": record.assignments.all()})
+
+
+@console_section("intake")
+def record_edit(request: NetworkRequest, network_slug: str, record_id: int | None = None) -> HttpResponse:
+    network = request.network
+    record = get_employment_record(network, record_id) if record_id is not None else None
+    form = EmploymentRecordForm(request.POST or None, instance=record, network=network)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_employment_record(
+            network, request.user, form.save(commit=False), form.changed_data, request=request
+        )
+        messages.success(request, _("The employment record was saved."))
+        return redirect("manage:intake_record", network_slug, saved.pk)
+    return render(request, "intake/record_form.html", {"form": form, "record": record})

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from enishi.intake import manage_views
+
+urlpatterns: list[URLPattern] = []
+
+# Mounted under /n/<network_slug>/manage/ (namespace "manage").
+manage_urlpatterns = [
+    path("intake/", manage_views.records, name="intake"),
+    path("intake/records/new/", manage_views.record_edit, name="intake_record_new"),
+    path("intake/records/<int:record_id>/", manage_views.record_detail, name="intake_record"),
+    path("intake/records/<int:record_id>/edit/", manage_views.record_edit, name="intake_record_edit"),
+]
