@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enishi.intake import services
 from enishi.intake.access import get_employment_record
 from enishi.intake.forms import EmploymentRecordForm, RecordFilterForm
+from enishi.intake.models import EmploymentRecord
+from enishi.lib.exports import csv_response_bytes, xlsx_bytes
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
 from enishi.networks.decorators import console_section
 from enishi.privacy.services import audit
 
 
-@console_section("intake")
-def records(request: NetworkRequest, network_slug: str) -> HttpResponse:
+def filtered_records(request: NetworkRequest) -> QuerySet[EmploymentRecord]:
+    """The network's records under the list's filters (shared by the list and its export)."""
     network = request.network
     form = RecordFilterForm(request.GET or None, network=network)
     queryset = services.search_records(network, "")
@@ -30,12 +34,48 @@ def records(request: NetworkRequest, network_slug: str) -> HttpResponse:
             queryset = queryset.filter(leave_date__year=data["leave_year"])
         if data["leave_reason"]:
             queryset = queryset.filter(leave_reason=data["leave_reason"])
-    queryset = queryset.select_related("company", "membership").order_by(
+    return queryset.select_related("company", "membership").order_by(
         "family_name_kana", "given_name_kana", "employee_number", "pk"
     )
-    page = paginate(request, queryset)
+
+
+@console_section("intake")
+def records(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    form = RecordFilterForm(request.GET or None, network=network)
+    page = paginate(request, filtered_records(request))
     audit(network, request.user, "employment_records.listed", request=request, query=request.GET.urlencode()[:300])
     return render(request, "intake/records.html", {"form": form, "page": page})
+
+
+EXPORT_FORMATS = {
+    # format: (content type, file extension)
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv-sjis": ("text/csv; charset=shift_jis", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+@console_section("intake")
+def records_export(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """The filtered records as CSV (UTF-8 with BOM, or Shift_JIS/CP932) or xlsx, formulas neutralised."""
+    network = request.network
+    export_format = request.GET.get("format", "csv")
+    if export_format not in EXPORT_FORMATS:
+        raise Http404
+    records = filtered_records(request)
+    headers, rows = services.export_rows(records)
+    if export_format == "xlsx":
+        body = xlsx_bytes(headers, rows, sheet_title=str(_("Employment records")))
+    else:
+        body = csv_response_bytes(headers, rows, encoding="cp932" if export_format == "csv-sjis" else "utf-8-sig")
+    content_type, extension = EXPORT_FORMATS[export_format]
+    audit(network, request.user, "employment_records.exported", request=request, rows=len(rows),
+          format=export_format, query=request.GET.urlencode()[:300])  # fmt: skip
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"employment-records-{network.slug}-{timezone.localdate():%Y%m%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @console_section("intake")

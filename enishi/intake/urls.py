@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = []
 manage_urlpatterns = [
     path("intake/", manage_views.records, name="intake"),
     path("intake/records/new/", manage_views.record_edit, name="intake_record_new"),
+    path("intake/records/export/", manage_views.records_export, name="intake_records_export"),
     path("intake/records/<int:record_id>/", manage_views.record_detail, name="intake_record"),
     path("intake/records/<int:record_id>/edit/", manage_views.record_edit, name="intake_record_edit"),
 ]

@@ -139,3 +139,52 @@ def test_it_refuses_a_company_of_another_network(
     assert response.context["form"].errors["company"]
     with scopes_disabled():
         assert EmploymentRecord.objects.get(pk=records["suzuki"].pk).company_id == net_a.company.pk
+
+
+def test_it_exports_the_filtered_records_as_csv_with_formulas_neutralised(
+    net_a: PersonaNetwork, records: dict[str, EmploymentRecord]
+) -> None:
+    with scopes_disabled():
+        EmploymentRecord.objects.filter(pk=records["suzuki"].pk).update(hr_notes='=HYPERLINK("http://x")')
+    url = reverse("manage:intake_records_export", args=["alpha"])
+
+    response = net_a.client_for("hr").get(url, {"q": "すずき", "format": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="employment-records-alpha-')
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2
+    assert "E-200" in lines[1]
+    assert "'=HYPERLINK" in lines[1]
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action="employment_records.exported")
+    assert (entry.actor, entry.data["rows"], entry.data["format"]) == (net_a.hr, 1, "csv")
+
+
+def test_it_exports_shift_jis_and_excel_that_read_back(
+    net_a: PersonaNetwork, records: dict[str, EmploymentRecord]
+) -> None:
+    from enishi.lib.spreadsheets import read_table
+
+    client = net_a.client_for("admin")
+    url = reverse("manage:intake_records_export", args=["alpha"])
+
+    sjis = client.get(url, {"format": "csv-sjis"})
+    excel = client.get(url, {"format": "xlsx"})
+
+    assert "佐藤" in sjis.content.decode("cp932")
+    table = read_table(excel.content, "records.xlsx", max_bytes=10_000_000, max_rows=1000)
+    assert [row[1] for row in table.rows] == ["E-100", "E-200"]
+
+
+def test_it_refuses_an_unknown_export_format_and_other_roles(
+    net_a: PersonaNetwork, records: dict[str, EmploymentRecord]
+) -> None:
+    url = reverse("manage:intake_records_export", args=["alpha"])
+
+    assert net_a.client_for("hr").get(url, {"format": "pdf"}).status_code == 404
+    assert net_a.client_for("editor").get(url, {"format": "csv"}).status_code == 404
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="employment_records.exported").count() == 0
