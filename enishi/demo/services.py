@@ -26,7 +26,7 @@ from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
 from enishi.demo.catalogue import DEMO, DEMO_SLUGS, NETWORKS, OTHER, OTHER_ALUMNI, AccountSpec, NetworkSpec
 from enishi.demo.people import Person, PersonFactory
-from enishi.intake.models import EmploymentRecord
+from enishi.intake.models import EmploymentRecord, LeaveReason, RehireEligibility
 from enishi.networks.models import Company, Membership, Network
 from enishi.networks.roles import MembershipState, Role
 from enishi.networks.services import create_network
@@ -226,7 +226,31 @@ def _employment_records(
                 family_name=stint.family_name.kanji, given_name=person.given.kanji,
                 family_name_kana=stint.family_name.kana, given_name_kana=person.given.kana,
                 department=stint.department, hire_date=stint.hire_date, leave_date=stint.leave_date,
+                leave_reason=_pick(LEAVE_REASON_SHARES, member.serial, 1),
+                rehire_eligibility=_pick(ELIGIBILITY_SHARES, member.serial, 2),
             )  # fmt: skip
+
+
+# Realistic shares (percent) of why people leave a Japanese company and of HR's rehire verdicts.
+LEAVE_REASON_SHARES = (
+    (LeaveReason.CAREER_CHANGE, 55), (LeaveReason.CHILDCARE, 12), (LeaveReason.CAREGIVING, 6),
+    (LeaveReason.STUDY, 5), (LeaveReason.RELOCATION, 8), (LeaveReason.RETIREMENT, 6), (LeaveReason.OTHER, 8),
+)  # fmt: skip
+ELIGIBILITY_SHARES = (
+    (RehireEligibility.ELIGIBLE, 70), (RehireEligibility.CONDITIONAL, 15),
+    (RehireEligibility.NOT_ELIGIBLE, 5), (RehireEligibility.UNKNOWN, 10),
+)  # fmt: skip
+
+
+def _pick(shares: Sequence[tuple[str, int]], serial: int, salt: int) -> str:
+    """A share-weighted choice from the serial alone: deterministic, and it leaves the random
+    stream (and so every other generated fact) exactly as it was."""
+    point = (serial * 2654435761 + salt * 40503) % 100
+    for value, share in shares:
+        if point < share:
+            return value
+        point -= share
+    return shares[-1][0]
 
 
 def _fill_pks(objects: Sequence[Model], lookup: QuerySet[Model], key: str) -> None:

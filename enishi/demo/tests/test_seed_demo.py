@@ -190,3 +190,20 @@ def test_it_resets_without_deleting_people_who_belong_elsewhere(seeded: None) ->
     assert not User.objects.filter(email="visitor@company.example").exists()
     assert Network.objects.count() == 3
     assert User.objects.filter(email="alumni2@demo.example").count() == 1
+
+
+def test_it_gives_demo_records_realistic_leave_reasons_and_rehire_verdicts(db: None) -> None:
+    from django.db.models import Count
+    from django_scopes import scopes_disabled
+
+    from enishi.intake.models import EmploymentRecord
+
+    call_command("seed_demo", alumni=400, stdout=StringIO())
+
+    with scopes_disabled():
+        reasons = dict(EmploymentRecord.objects.values_list("leave_reason").annotate(n=Count("pk")))
+        verdicts = dict(EmploymentRecord.objects.values_list("rehire_eligibility").annotate(n=Count("pk")))
+    total = sum(reasons.values())
+    assert set(reasons) == {"career_change", "childcare", "caregiving", "study", "relocation", "retirement", "other"}
+    assert reasons["career_change"] > total * 0.4
+    assert set(verdicts) == {"eligible", "conditional", "not_eligible", "unknown"}
