@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enishi.intake.importing import IMPORT_FIELDS, field_label
 from enishi.intake.models import EmploymentRecord, LeaveReason
 from enishi.networks.models import Company, Network
 
@@ -70,3 +71,26 @@ class RecordFilterForm(forms.Form):
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("HR file (CSV or Excel)"),
+        help_text=_("CSV in UTF-8 or Shift_JIS, or .xlsx. The first row must hold the column names."),
+    )
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per column of the file: which record field it fills, or none."""
+
+    def __init__(self, *args: Any, headers: list[str], mapping: dict[int, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(not imported)")), *[(name, field_label(name)) for name in IMPORT_FIELDS]]
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header or _("Column %(number)s") % {"number": index + 1},
+                choices=choices, required=False, initial=mapping.get(index, ""),
+            )  # fmt: skip
+
+    def mapping(self) -> dict[int, str]:
+        return {int(name.removeprefix("column_")): value for name, value in self.cleaned_data.items() if value}

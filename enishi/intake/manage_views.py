@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from enishi.intake import services
-from enishi.intake.access import get_employment_record
-from enishi.intake.forms import EmploymentRecordForm, RecordFilterForm
-from enishi.intake.models import EmploymentRecord
+from enishi.intake.access import get_employment_record, get_import_job
+from enishi.intake.forms import EmploymentRecordForm, ImportMappingForm, ImportUploadForm, RecordFilterForm
+from enishi.intake.importing import plan_import
+from enishi.intake.models import EmploymentRecord, ImportJob
 from enishi.lib.exports import csv_response_bytes, xlsx_bytes
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
@@ -98,3 +101,71 @@ def record_edit(request: NetworkRequest, network_slug: str, record_id: int | Non
         messages.success(request, _("The employment record was saved."))
         return redirect("manage:intake_record", network_slug, saved.pk)
     return render(request, "intake/record_form.html", {"form": form, "record": record})
+
+
+PREVIEW_ROWS = 200
+
+
+@console_section("intake")
+def import_upload(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.upload_import(network, request.user, form.cleaned_data["file"])
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("manage:intake_import", network_slug, job.pk)
+    jobs = ImportJob.objects.filter(network=network).select_related("uploaded_by")[:10]
+    return render(request, "intake/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@console_section("intake")
+def import_preview(request: NetworkRequest, network_slug: str, job_id: int) -> HttpResponse:
+    """The dry run: what the file would create, update or skip, row by row, before anything is written."""
+    network = request.network
+    job = get_import_job(network, job_id)
+    form = ImportMappingForm(request.POST or None, headers=job.headers, mapping=job.column_mapping)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_import_mapping(job, form.mapping())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("manage:intake_import", network_slug, job.pk)
+    plan, problem = None, None
+    try:
+        plan = plan_import(network, services.read_import_file(job), job.column_mapping)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    context = {"job": job, "form": form, "plan": plan, "problem": problem}
+    if plan is not None:
+        interesting = [o for o in plan.outcomes if o.action != "unchanged"]
+        context.update(
+            counts={
+                "create": plan.count("create"), "update": plan.count("update"),
+                "unchanged": plan.count("unchanged"), "skip": plan.count("skip"),
+            },
+            rows=interesting[:PREVIEW_ROWS], more_rows=max(0, len(interesting) - PREVIEW_ROWS),
+        )  # fmt: skip
+    return render(request, "intake/import_preview.html", context)
+
+
+@require_POST
+@console_section("intake")
+def import_apply(request: NetworkRequest, network_slug: str, job_id: int) -> HttpResponse:
+    network = request.network
+    job = get_import_job(network, job_id)
+    try:
+        result = services.apply_import_job(job, request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("manage:intake_import", network_slug, job.pk)
+    messages.success(
+        request,
+        _("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(skipped)s skipped.")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+           "skipped": result.skipped},
+    )  # fmt: skip
+    return redirect("manage:intake", network_slug)

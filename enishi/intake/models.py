@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -102,3 +103,40 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return " / ".join(part for part in (self.department, self.job_title, self.grade) if part)
+
+
+class ImportJob(models.Model):
+    """One uploaded HR file: kept until applied, so the preview and the import read the same bytes."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting for review")
+        APPLIED = "applied", _("Imported")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    headers = models.JSONField(default=list)
+    # Column index (as text, JSON keys) → import field; remembered for the next file with these headers.
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def column_mapping(self) -> dict[int, str]:
+        return {int(index): name for index, name in self.mapping.items()}

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enishi.accounts.models import User
-from enishi.intake.models import EmploymentRecord
+from enishi.intake.importing import ImportResult, apply_import, check_mapping, guess_mapping, plan_import
+from enishi.intake.models import EmploymentRecord, ImportJob
 from enishi.lib.japanese import normalise, to_hiragana
+from enishi.lib.spreadsheets import Table, read_table
 from enishi.networks.models import Network
 from enishi.privacy.services import audit
 
@@ -62,3 +69,45 @@ def search_records(network: Network, query: str) -> QuerySet[EmploymentRecord]:
             | Q(given_name_kana__contains=part)
         )
     return records.filter(condition)
+
+
+def read_import_file(job: ImportJob) -> Table:
+    with job.file.open("rb") as handle:
+        return read_table(handle, job.filename, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS)
+
+
+@transaction.atomic
+def upload_import(network: Network, actor: User, upload: UploadedFile) -> ImportJob:
+    """Check an HR file and keep it for review. A broken file raises ValidationError and keeps nothing."""
+    table = read_table(upload, upload.name or "", max_bytes=settings.IMPORT_MAX_BYTES,
+                       max_rows=settings.IMPORT_MAX_ROWS)  # fmt: skip
+    upload.seek(0)
+    job = ImportJob(network=network, uploaded_by=actor, filename=(upload.name or "import")[:255], headers=table.headers)
+    job.mapping = {str(index): name for index, name in remembered_mapping(network, table.headers).items()}
+    job.file.save(f"{uuid.uuid4().hex}-{job.filename}"[:100], upload, save=False)
+    job.save()
+    return job
+
+
+def remembered_mapping(network: Network, headers: list[str]) -> dict[int, str]:
+    """The mapping staff last chose for a file with these headers, else a guess from the headers."""
+    previous = ImportJob.objects.filter(network=network, headers=headers).exclude(mapping={}).first()
+    return previous.column_mapping if previous is not None else guess_mapping(headers)
+
+
+def change_import_mapping(job: ImportJob, mapping: dict[int, str]) -> None:
+    check_mapping(mapping)
+    job.mapping = {str(index): name for index, name in mapping.items()}
+    job.save(update_fields=["mapping"])
+
+
+def apply_import_job(job: ImportJob, actor: User, request: HttpRequest | None = None) -> ImportResult:
+    """Import a reviewed file. Applying the same job twice changes nothing the second time."""
+    network = job.network
+    plan = plan_import(network, read_import_file(job), job.column_mapping)
+    result = apply_import(network, actor, plan, request=request)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.APPLIED, applied_at=timezone.now(), created=result.created,
+        updated=result.updated, unchanged=result.unchanged, skipped=result.skipped,
+    )  # fmt: skip
+    return result

@@ -28,7 +28,7 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
-from enishi.intake.models import EmploymentRecord
+from enishi.intake.models import EmploymentRecord, ImportJob
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
 from enishi.notifications.models import OutboundEmail
@@ -61,6 +61,7 @@ OPERATOR_REFUSALS: dict[str, int] = {
 POST_ONLY_ROUTES: dict[str, str] = {
     "manage:member_action": "role change, suspension, reactivation",
     "manage:revoke_invitation": "revoking a staff invitation",
+    "manage:intake_import_apply": "applying a reviewed HR import",
 }
 
 
@@ -147,6 +148,7 @@ class TargetsOfA:
     invitation_id: int
     invitation_token: str
     record_id: int
+    job_id: int
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "token": KwargSource(lambda a: [a.invitation_token], True),
     "action": KwargSource(lambda a: ["role", "suspend", "reactivate"], False),
     "record_id": KwargSource(lambda a: [a.record_id], True),
+    "job_id": KwargSource(lambda a: [a.job_id], True),
 }
 
 
@@ -197,6 +200,9 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
             network=net_a.network, company=net_a.company, employee_number="A-0001", family_name="佐藤",
             given_name="一郎", hr_notes="HR only: never outside network A",
         )  # fmt: skip
+        job = ImportJob.objects.create(
+            network=net_a.network, uploaded_by=net_a.hr, file="imports/a.csv", filename="a.csv", headers=["社員番号"]
+        )
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -204,6 +210,7 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         invitation_id=invitation.pk,
         invitation_token=invitation.token,
         record_id=record.pk,
+        job_id=job.pk,
     )
 
 
@@ -219,6 +226,7 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "active_days": list(ActiveDay.objects.filter(network=network).order_by("pk").values()),
             "outbound_emails": list(OutboundEmail.objects.filter(network=network).order_by("pk").values()),
             "employment_records": list(EmploymentRecord.objects.filter(network=network).order_by("pk").values()),
+            "import_jobs": list(ImportJob.objects.filter(network=network).order_by("pk").values()),
         }
 
 

@@ -234,6 +234,7 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "company_id": 1,
         "invitation_id": 1,
         "record_id": 1,
+        "job_id": 1,
         "token": "x",
         "action": "role",
     }
