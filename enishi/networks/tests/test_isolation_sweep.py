@@ -342,8 +342,18 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
 ) -> None:
     targets = prepare_targets(net_a)
     client = net_b.client_for("admin")
-    own = {"membership_id": net_b.memberships["alumnus1"].pk, "invitation_id": 10**9, "action": "suspend"}
-    of_a = {"membership_id": targets.active_membership_id, "invitation_id": targets.invitation_id, "action": "suspend"}
+    own = {
+        "membership_id": net_b.memberships["alumnus1"].pk,
+        "invitation_id": 10**9,
+        "job_id": 10**9,
+        "action": "suspend",
+    }
+    of_a = {
+        "membership_id": targets.active_membership_id,
+        "invitation_id": targets.invitation_id,
+        "job_id": targets.job_id,
+        "action": "suspend",
+    }
 
     for name in POST_ONLY_ROUTES:
         route = next(route for route in network_routes() if route.name == name)
