@@ -4,7 +4,9 @@
     python bench/run.py --only seed_100k     # some, by name (`make bench ONLY=seed_100k`)
     python bench/run.py --list               # the names
 
-Each run replaces results.json with its own figures and a description of the machine.
+Each run merges its figures into results.json: an entry of a benchmark that ran replaces the earlier
+entry with the same (name, db); entries of benchmarks that did not run are kept; "machine" describes
+this run's machine.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `bench` and `enishi` importable
 
 from bench import benchmarks  # noqa: E402, F401  (registers every benchmark)
-from bench.context import Context  # noqa: E402
+from bench.context import DB_KINDS, Context  # noqa: E402
 from bench.registry import REGISTRY, Result  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -88,10 +90,36 @@ def _memory_gib() -> float | None:
 
 
 def write_results(machine: dict[str, Any], results: list[Result]) -> None:
-    document = {"machine": machine, "results": [result.as_json() for result in results]}
+    fresh = [result.as_json() for result in results]
+    ran = {(entry["name"], entry["db"]) for entry in fresh}
+    kept = [entry for entry in _earlier_results() if (entry.get("name"), entry.get("db")) not in ran]
+    document = {"machine": machine, "results": merge_entries(kept, fresh)}
     temporary = RESULTS.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     temporary.replace(RESULTS)  # never a half-written file
+
+
+def _earlier_results() -> list[dict[str, Any]]:
+    try:
+        document = json.loads(RESULTS.read_text())
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as error:
+        print(f"  note: could not read {RESULTS.relative_to(ROOT)} ({error}); starting it afresh", flush=True)
+        return []
+    entries = document.get("results", []) if isinstance(document, dict) else []
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+def merge_entries(kept: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Earlier and new entries in registry order (unknown names last), each name's databases together."""
+    order = {name: index for index, name in enumerate(REGISTRY)}
+    kinds = {kind: index for index, kind in enumerate(DB_KINDS)}
+
+    def key(entry: dict[str, Any]) -> tuple[int, str, int]:
+        return order.get(entry["name"], len(order)), entry["name"], kinds.get(entry.get("db", ""), len(kinds))
+
+    return sorted(kept + fresh, key=key)
 
 
 def print_table(results: list[Result]) -> None:
