@@ -229,6 +229,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; uploaded files st
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# Files with more rows than this are imported by the worker, with a progress bar in the page.
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 5_000)
 
 # --- Email ------------------------------------------------------------------------------------
 # EMAIL_BACKEND: "console" (development default), "smtp" (production default) or the dotted path

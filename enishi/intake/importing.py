@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, TypeVar
@@ -573,7 +573,12 @@ def _decide(outcome: RowOutcome, existing: dict[RecordKey, dict[str, object]]) -
 
 
 def apply_import(
-    network: Network, actor: User, plan: ImportPlan, *, request: HttpRequest | None = None
+    network: Network,
+    actor: User | None,
+    plan: ImportPlan,
+    *,
+    request: HttpRequest | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Write a plan, one transaction per BATCH_SIZE rows, and record one audit entry with the counts.
 
@@ -586,10 +591,14 @@ def apply_import(
     company_ids = set(Company.objects.filter(network=network).values_list("id", flat=True))
     valid = [row for row in rows if row.key is not None and row.key[0] in company_ids]
     created = updated = 0
+    done = 0
     for batch in _chunks(valid, BATCH_SIZE):
         batch_created, batch_updated = _apply_batch(network, batch)
         created += batch_created
         updated += batch_updated
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(valid))
     result = ImportResult(
         created=created,
         updated=updated,

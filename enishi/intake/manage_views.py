@@ -158,9 +158,11 @@ def import_apply(request: NetworkRequest, network_slug: str, job_id: int) -> Htt
     network = request.network
     job = get_import_job(network, job_id)
     try:
-        result = services.apply_import_job(job, request.user, request=request)
+        result = services.start_import(job, request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("manage:intake_import", network_slug, job.pk)
+    if result is None:  # a large file: the worker imports it, the preview page shows the progress
         return redirect("manage:intake_import", network_slug, job.pk)
     messages.success(
         request,
@@ -169,3 +171,13 @@ def import_apply(request: NetworkRequest, network_slug: str, job_id: int) -> Htt
            "skipped": result.skipped},
     )  # fmt: skip
     return redirect("manage:intake", network_slug)
+
+
+@console_section("intake")
+def import_progress(request: NetworkRequest, network_slug: str, job_id: int) -> HttpResponse:
+    """The progress bar of a background import, polled by htmx from the preview page."""
+    job = get_import_job(request.network, job_id)
+    response = render(request, "intake/import_progress.html", {"job": job})
+    if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.FAILED) and request.htmx:
+        response["HX-Refresh"] = "true"  # show the final state with the full page
+    return response

@@ -110,7 +110,10 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Waiting for review")
+        QUEUED = "queued", _("Waiting to import")
+        RUNNING = "running", _("Importing")
         APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Failed")
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -124,6 +127,9 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
@@ -140,3 +146,7 @@ class ImportJob(models.Model):
     @property
     def column_mapping(self) -> dict[int, str]:
         return {int(index): name for index, name in self.mapping.items()}
+
+    @property
+    def percent_done(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from enishi.accounts.models import User
 from enishi.intake.importing import ImportResult, apply_import, check_mapping, guess_mapping, plan_import
 from enishi.intake.models import EmploymentRecord, ImportJob
+from enishi.intake.tasks import run_import
 from enishi.lib.japanese import normalise, to_hiragana
 from enishi.lib.spreadsheets import Table, read_table
 from enishi.networks.models import Network
@@ -101,13 +102,29 @@ def change_import_mapping(job: ImportJob, mapping: dict[int, str]) -> None:
     job.save(update_fields=["mapping"])
 
 
+def start_import(job: ImportJob, actor: User, request: HttpRequest | None = None) -> ImportResult | None:
+    """Import a reviewed file: small files at once (returns the result), large ones in the background
+    (returns None; the page follows the job's progress)."""
+    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+        return None
+    rows = len(read_import_file(job).rows)
+    if rows <= settings.IMPORT_INLINE_ROWS:
+        return apply_import_job(job, actor, request=request)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.QUEUED, total_rows=rows, processed_rows=0, error=""
+    )
+    transaction.on_commit(lambda: run_import.enqueue(job.network_id, job.pk, actor.pk), robust=True)
+    return None
+
+
 def apply_import_job(job: ImportJob, actor: User, request: HttpRequest | None = None) -> ImportResult:
-    """Import a reviewed file. Applying the same job twice changes nothing the second time."""
+    """Import a reviewed file now. Applying the same job twice changes nothing the second time."""
     network = job.network
     plan = plan_import(network, read_import_file(job), job.column_mapping)
     result = apply_import(network, actor, plan, request=request)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.APPLIED, applied_at=timezone.now(), created=result.created,
         updated=result.updated, unchanged=result.unchanged, skipped=result.skipped,
+        total_rows=len(plan.outcomes), processed_rows=len(plan.outcomes),
     )  # fmt: skip
     return result

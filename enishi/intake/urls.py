@@ -14,6 +14,7 @@ manage_urlpatterns = [
     path("intake/imports/", manage_views.import_upload, name="intake_imports"),
     path("intake/imports/<int:job_id>/", manage_views.import_preview, name="intake_import"),
     path("intake/imports/<int:job_id>/apply/", manage_views.import_apply, name="intake_import_apply"),
+    path("intake/imports/<int:job_id>/progress/", manage_views.import_progress, name="intake_import_progress"),
     path("intake/records/<int:record_id>/", manage_views.record_detail, name="intake_record"),
     path("intake/records/<int:record_id>/edit/", manage_views.record_edit, name="intake_record_edit"),
 ]

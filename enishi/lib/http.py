@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from enishi.accounts.models import User
     from enishi.networks.models import Membership, Network
 
 
 class AuthenticatedRequest(HttpRequest):
     user: User
+    htmx: HtmxDetails
 
 
 class NetworkRequest(AuthenticatedRequest):

@@ -121,3 +121,53 @@ def test_it_keeps_imports_to_hr_and_admins(net_a: PersonaNetwork, persona: str) 
     assert response.status_code == 404
     with scopes_disabled():
         assert ImportJob.objects.count() == 0
+
+
+def test_it_imports_a_large_file_in_the_background_and_shows_progress(
+    net_a: PersonaNetwork, settings: pytest.FixtureRequest, django_capture_on_commit_callbacks: object
+) -> None:
+    from enishi.intake.tasks import run_import
+
+    settings.IMPORT_INLINE_ROWS = 1  # type: ignore[attr-defined]
+    client = net_a.client_for("hr")
+    upload(client, CSV.encode())
+    with scopes_disabled():
+        job = ImportJob.objects.get()
+    apply_url = reverse("manage:intake_import_apply", args=["alpha", job.pk])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # type: ignore[operator]
+        response = client.post(apply_url)
+    with scopes_disabled():
+        job.refresh_from_db()
+    assert response["Location"] == reverse("manage:intake_import", args=["alpha", job.pk])
+    assert (job.status, job.total_rows, len(callbacks)) == ("queued", 3, 1)
+    page = client.get(reverse("manage:intake_import", args=["alpha", job.pk]))
+    assert 'hx-trigger="every 2s"' in page.content.decode()
+
+    assert run_import.call(net_a.network.pk, job.pk, net_a.hr.pk) == "applied"
+    assert run_import.call(net_a.network.pk, job.pk, net_a.hr.pk) == "skipped"
+
+    progress = client.get(reverse("manage:intake_import_progress", args=["alpha", job.pk]), HTTP_HX_REQUEST="true")
+    assert progress["HX-Refresh"] == "true"
+    with scopes_disabled():
+        job.refresh_from_db()
+        assert (job.status, job.created, job.processed_rows) == ("applied", 2, 2)
+        assert EmploymentRecord.objects.count() == 2
+
+
+def test_it_marks_a_background_import_that_fails(net_a: PersonaNetwork) -> None:
+    from enishi.intake.tasks import run_import
+
+    client = net_a.client_for("hr")
+    upload(client, CSV.encode())
+    with scopes_disabled():
+        job = ImportJob.objects.get()
+        ImportJob.objects.filter(pk=job.pk).update(status="queued", mapping={"0": "employee_number"})
+
+    assert run_import.call(net_a.network.pk, job.pk, None) == "failed"
+
+    with scopes_disabled():
+        job.refresh_from_db()
+        assert job.status == "failed"
+        assert job.error
+        assert EmploymentRecord.objects.count() == 0
