@@ -27,4 +27,8 @@ AUDIT_ACTIONS = {
     "staff.invited": _("Staff invited"),
     "staff.invitation_revoked": _("Staff invitation revoked"),
     "staff.invitation_accepted": _("Staff invitation accepted"),
+    "privacy_notice.published": _("Purpose-of-use notice published"),
+    "privacy_notice.accepted": _("Purpose-of-use notice accepted"),
+    "consent.granted": _("Consent granted"),
+    "consent.withdrawn": _("Consent withdrawn"),
 }
