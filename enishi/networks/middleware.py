@@ -25,7 +25,8 @@ from django_scopes import scope
 from enishi.accounts.models import User
 from enishi.analytics.services import record_active_day
 from enishi.networks.models import Membership, Network
-from enishi.networks.roles import MembershipState
+from enishi.networks.roles import ALUMNI_ROLES, MembershipState
+from enishi.privacy.notices import notice_accepted
 
 
 class NetworkMiddleware:
@@ -82,4 +83,8 @@ class NetworkMiddleware:
             return render(request, "networks/pending.html", {"network": network}, status=403)
         request.membership = membership  # type: ignore[attr-defined]
         record_active_day(membership, timezone.localdate())
+        # Alumni accept the purpose-of-use notice in force before using the network.
+        gated = membership.role in ALUMNI_ROLES and not getattr(view, "skips_notice_gate", False)
+        if gated and not notice_accepted(request, membership):
+            return redirect("network:accept_notice", network.slug)
         return self.get_response(request)

@@ -14,3 +14,10 @@ class AuditFilterForm(forms.Form):
     target = forms.CharField(label=_("About"), max_length=100, required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NoticeForm(forms.Form):
+    body_ja = forms.CharField(label=_("Notice (Japanese)"), widget=forms.Textarea(attrs={"rows": 12}), max_length=20000)
+    body_en = forms.CharField(
+        label=_("Notice (English)"), widget=forms.Textarea(attrs={"rows": 12}), max_length=20000, required=False
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from enishi.accounts.models import User
@@ -114,3 +115,23 @@ def withdraw_consent(membership: Membership, purpose: ConsentPurpose | str) -> b
 def has_consent(membership: Membership, purpose: ConsentPurpose | str) -> bool:
     """Whether the member's consent to `purpose` is in force now. Call it before each use."""
     return _active_consents(membership, purpose).exists()
+
+
+NOTICE_SESSION_KEY = "enishi_notice_accepted"
+
+
+def notice_accepted(request: HttpRequest, membership: Membership) -> bool:
+    """Whether the member has accepted the notice in force, cheaply: one small query per request
+    (the version in force), the acceptance itself remembered in the session once found."""
+    version = PrivacyNotice.objects.filter(network=membership.network, published_at__isnull=False).aggregate(
+        version=Max("version")
+    )["version"]
+    if version is None:
+        return True
+    remembered = request.session.get(NOTICE_SESSION_KEY, {})
+    if remembered.get(str(membership.network_id)) == version:
+        return True
+    if needs_acceptance(membership):
+        return False
+    request.session[NOTICE_SESSION_KEY] = {**remembered, str(membership.network_id): version}
+    return True

@@ -165,6 +165,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "action": KwargSource(lambda a: ["role", "suspend", "reactivate"], False),
     "record_id": KwargSource(lambda a: [a.record_id], True),
     "job_id": KwargSource(lambda a: [a.job_id], True),
+    "purpose": KwargSource(lambda a: ["directory_listing", "rehire_contact"], False),
 }
 
 
