@@ -40,3 +40,22 @@ def health() -> dict[str, Any]:
         report["worker_seen_at"] = latest.seen_at.isoformat()
     report["ok"] = report["worker"] == "ok"
     return report
+
+
+def prune_old_work() -> dict[str, int]:
+    """Delete what is no longer needed: finished task results (database backend) and sent emails.
+
+    Sent emails hold personal data and links; keeping them forever helps nobody. Called by the
+    worker's periodic maintenance; safe to run any number of times.
+    """
+    from django.core.management import call_command
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    from enishi.notifications.models import OutboundEmail
+
+    cutoff = timezone.now() - timedelta(days=settings.SENT_EMAIL_KEEP_DAYS)
+    emails, _ = OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT, sent_at__lt=cutoff).delete()
+    if isinstance(task_backends["default"], DatabaseBackend):
+        call_command("prune_db_task_results", queue_name="*", min_age_days=settings.TASK_RESULT_KEEP_DAYS, verbosity=0)
+    return {"sent_emails": emails}

@@ -333,3 +333,24 @@ def test_it_delivers_through_the_rq_worker_on_redis_once_even_if_enqueued_twice(
         (TaskResultStatus.SUCCESSFUL, "sent"),
         (TaskResultStatus.SUCCESSFUL, "skipped"),
     ]
+
+
+def test_it_prunes_sent_emails_and_old_task_results_only(db: None, settings: Any) -> None:
+    from enishi.notifications.models import OutboundEmail
+    from enishi.ops.services import prune_old_work
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+    now = timezone.now()
+
+    def email(status: str, sent_days_ago: int | None) -> OutboundEmail:
+        sent_at = now - timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+        return OutboundEmail.objects.create(
+            kind="k", to="a@example.jp", language="ja", subject="s", text_body="b", status=status, sent_at=sent_at
+        )
+
+    old_sent, recent_sent, old_failed = email("sent", 31), email("sent", 29), email("failed", None)
+
+    assert prune_old_work() == {"sent_emails": 1}
+
+    assert set(OutboundEmail.objects.values_list("pk", flat=True)) == {recent_sent.pk, old_failed.pk}
+    assert not OutboundEmail.objects.filter(pk=old_sent.pk).exists()

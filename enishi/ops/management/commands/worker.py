@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from enishi.notifications.tasks import requeue_undelivered_emails
-from enishi.ops.services import beat, worker_name
+from enishi.ops.services import beat, prune_old_work, worker_name
 
 logger = logging.getLogger("enishi.worker")
 
@@ -28,6 +28,7 @@ def heartbeat_loop(stop: threading.Event) -> None:
             beat(name)
             if beats % MAINTENANCE_EVERY_BEATS == 0:
                 requeue_undelivered_emails()
+                prune_old_work()
         except Exception:  # keep beating through a passing database error
             logger.exception("heartbeat failed")
         finally:
