@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from enishi.accounts.services import language_for_email
+from enishi.intake.models import AlumniInvitation
 from enishi.networks.models import StaffInvitation
 from enishi.notifications.services import queue_rendered_email
 
@@ -24,8 +25,9 @@ def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
     pending = request.session.get(PENDING_INVITATION_SESSION_KEY)
     if not isinstance(pending, dict):
         return None
+    model = AlumniInvitation if pending.get("kind") == "alumni" else StaffInvitation
     with scopes_disabled():  # one invitation by id, to check it is still open
-        invitation = StaffInvitation.objects.filter(
+        invitation = model.objects.filter(
             pk=int(pending.get("invitation_id") or 0), network_id=int(pending.get("network_id") or 0)
         ).first()
     if invitation is None or not invitation.is_open:
@@ -38,6 +40,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Accounts are created from an invitation only: the network is for people invited to it."""
         return pending_invitation(request) is not None
+
+    def is_email_verified(self, request: HttpRequest, email: str) -> bool:
+        """The invitation link was sent to this address: opening it proves the address is theirs."""
+        pending = pending_invitation(request)
+        if pending is not None and email.lower() == str(pending["email"]).lower():
+            return True
+        return super().is_email_verified(request, email)
 
     def clean_email(self, email: str) -> str:
         """On sign-up, the address must be the one the invitation was sent to."""

@@ -86,7 +86,8 @@ def record_detail(request: NetworkRequest, network_slug: str, record_id: int) ->
     network = request.network
     record = get_employment_record(network, record_id)
     audit(network, request.user, "employment_record.viewed", record, request=request)
-    return render(request, "intake/record_detail.html", {"record": record, "assignments": record.assignments.all()})
+    context = {"record": record, "assignments": record.assignments.all(), "invitations": record.invitations.all()[:5]}
+    return render(request, "intake/record_detail.html", context)
 
 
 @console_section("intake")
@@ -181,3 +182,19 @@ def import_progress(request: NetworkRequest, network_slug: str, job_id: int) -> 
     if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.FAILED) and request.htmx:
         response["HX-Refresh"] = "true"  # show the final state with the full page
     return response
+
+
+@require_POST
+@console_section("intake")
+def record_invite(request: NetworkRequest, network_slug: str, record_id: int) -> HttpResponse:
+    network = request.network
+    record = get_employment_record(network, record_id)
+    try:
+        invitation = services.invite_leaver(
+            network, request.user, record, request.POST.get("email", ""), request=request
+        )
+    except services.InvitationRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+    return redirect("manage:intake_record", network_slug, record.pk)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+from enishi.networks.models import new_token
 
 
 class LeaveReason(models.TextChoices):
@@ -150,3 +154,39 @@ class ImportJob(models.Model):
     @property
     def percent_done(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+def default_alumni_invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.ALUMNI_INVITATION_DAYS)
+
+
+class AlumniInvitation(models.Model):
+    """A personal invitation for one leaver: the link registers them, pre-verified, linked to the record."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(EmploymentRecord, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    token = models.CharField(max_length=64, default=new_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_alumni_invitation_expiry)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("alumni invitation")
+        verbose_name_plural = _("alumni invitations")
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "token"), name="alumniinvitation_unique_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.record_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -10,15 +10,17 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enishi.accounts.models import User
 from enishi.intake.importing import ImportResult, apply_import, check_mapping, guess_mapping, plan_import
-from enishi.intake.models import EmploymentRecord, ImportJob
+from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob
 from enishi.intake.tasks import run_import
 from enishi.lib.japanese import normalise, to_hiragana
 from enishi.lib.spreadsheets import Table, read_table
-from enishi.networks.models import Network
+from enishi.networks.models import Membership, Network
+from enishi.networks.roles import MembershipState, Role
 from enishi.privacy.services import audit
 
 
@@ -128,3 +130,58 @@ def apply_import_job(job: ImportJob, actor: User, request: HttpRequest | None = 
         total_rows=len(plan.outcomes), processed_rows=len(plan.outcomes),
     )  # fmt: skip
     return result
+
+
+class InvitationRefused(Exception):
+    """A business rule says no; the message is for the person who asked."""
+
+
+@transaction.atomic
+def invite_leaver(
+    network: Network, actor: User, record: EmploymentRecord, email: str = "", request: HttpRequest | None = None
+) -> AlumniInvitation:
+    """Invite the person of an employment record by email (their private address unless given)."""
+    from enishi.notifications import emails
+
+    address = (email or record.private_email).strip().lower()
+    if not address:
+        raise InvitationRefused(gettext("This record has no private email address. Add one, then invite."))
+    if record.membership_id is not None:
+        raise InvitationRefused(gettext("This person is already registered."))
+    # One open invitation per record: a new one replaces the old link.
+    AlumniInvitation.objects.filter(network=network, record=record, accepted_at__isnull=True,
+                                    revoked_at__isnull=True).update(revoked_at=timezone.now())  # fmt: skip
+    invitation = AlumniInvitation.objects.create(network=network, record=record, email=address, invited_by=actor)
+    audit(network, actor, "alumni.invited", record, request=request)
+    emails.alumni_invitation(invitation)
+    return invitation
+
+
+@transaction.atomic
+def accept_alumni_invitation(
+    invitation: AlumniInvitation, user: User, request: HttpRequest | None = None
+) -> Membership:
+    """Register the invited person: an active alumnus linked to the record, pre-verified by the link."""
+    invitation = AlumniInvitation.objects.select_for_update().select_related("network", "record").get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise InvitationRefused(
+            gettext("This invitation has expired or has already been used. Ask the secretariat for a new one.")
+        )
+    network, record = invitation.network, invitation.record
+    membership = Membership.objects.filter(network=network, user=user).first()
+    if membership is not None and membership.state != MembershipState.LEFT:
+        raise InvitationRefused(gettext("You are already a member of this network."))
+    if membership is None:
+        membership = Membership(network=network, user=user)
+    membership.role, membership.state, membership.activated_at = Role.ALUMNUS, MembershipState.ACTIVE, timezone.now()
+    membership.save()
+    record.membership = membership
+    record.save(update_fields=["membership", "updated_at"])
+    if not user.family_name:  # the account takes the names HR knows, until the person edits them
+        user.family_name, user.given_name = record.family_name, record.given_name
+        user.family_name_kana, user.given_name_kana = record.family_name_kana, record.given_name_kana
+        user.save()
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit(network, user, "alumni.registered", membership, request=request, via="personal_invitation")
+    return membership

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from enishi.intake import manage_views
+from enishi.intake import manage_views, views
 
-urlpatterns: list[URLPattern] = []
+# Mounted under /n/<network_slug>/ (namespace "network"). Tokens are URL-safe base64: slug converter.
+urlpatterns: list[URLPattern] = [
+    path("join/<slug:token>/", views.join, name="join"),
+]
 
 # Mounted under /n/<network_slug>/manage/ (namespace "manage").
 manage_urlpatterns = [
@@ -17,4 +20,5 @@ manage_urlpatterns = [
     path("intake/imports/<int:job_id>/progress/", manage_views.import_progress, name="intake_import_progress"),
     path("intake/records/<int:record_id>/", manage_views.record_detail, name="intake_record"),
     path("intake/records/<int:record_id>/edit/", manage_views.record_edit, name="intake_record_edit"),
+    path("intake/records/<int:record_id>/invite/", manage_views.record_invite, name="intake_record_invite"),
 ]

@@ -23,6 +23,8 @@ AUDIT_ACTIONS = {
     "employment_record.viewed": _("Employment record viewed"),
     "employment_records.listed": _("Employment records listed"),
     "employment_records.exported": _("Employment records exported"),
+    "alumni.invited": _("Alumnus invited"),
+    "alumni.registered": _("Alumnus registered"),
     "employment_records.imported": _("Employment records imported"),
     "staff.invited": _("Staff invited"),
     "staff.invitation_revoked": _("Staff invitation revoked"),

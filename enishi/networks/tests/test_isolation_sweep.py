@@ -62,6 +62,7 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:member_action": "role change, suspension, reactivation",
     "manage:revoke_invitation": "revoking a staff invitation",
     "manage:intake_import_apply": "applying a reviewed HR import",
+    "manage:intake_record_invite": "inviting the person of an employment record",
 }
 
 
@@ -347,12 +348,14 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "membership_id": net_b.memberships["alumnus1"].pk,
         "invitation_id": 10**9,
         "job_id": 10**9,
+        "record_id": 10**9,
         "action": "suspend",
     }
     of_a = {
         "membership_id": targets.active_membership_id,
         "invitation_id": targets.invitation_id,
         "job_id": targets.job_id,
+        "record_id": targets.record_id,
         "action": "suspend",
     }
 
