@@ -10,30 +10,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
+from enishi.accounts.invitations import pending_invitation
 from enishi.accounts.services import language_for_email
-from enishi.intake.models import AlumniInvitation
-from enishi.networks.models import StaffInvitation
 from enishi.notifications.services import queue_rendered_email
-
-
-def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
-    """The open invitation this browser came from, or None (forgetting one that is over)."""
-    from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
-
-    pending = request.session.get(PENDING_INVITATION_SESSION_KEY)
-    if not isinstance(pending, dict):
-        return None
-    model = AlumniInvitation if pending.get("kind") == "alumni" else StaffInvitation
-    with scopes_disabled():  # one invitation by id, to check it is still open
-        invitation = model.objects.filter(
-            pk=int(pending.get("invitation_id") or 0), network_id=int(pending.get("network_id") or 0)
-        ).first()
-    if invitation is None or not invitation.is_open:
-        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
-        return None
-    return pending
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -16,6 +16,7 @@ from enishi.intake.access import get_employment_record, get_import_job
 from enishi.intake.forms import EmploymentRecordForm, ImportMappingForm, ImportUploadForm, RecordFilterForm
 from enishi.intake.importing import plan_import
 from enishi.intake.models import EmploymentRecord, ImportJob
+from enishi.lib.errors import ActionRefused
 from enishi.lib.exports import csv_response_bytes, xlsx_bytes
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
@@ -193,7 +194,7 @@ def record_invite(request: NetworkRequest, network_slug: str, record_id: int) ->
         invitation = services.invite_leaver(
             network, request.user, record, request.POST.get("email", ""), request=request
         )
-    except services.InvitationRefused as refusal:
+    except ActionRefused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from enishi.networks.models import new_token
+from enishi.networks.models import InvitationLifecycle
 
 
 class LeaveReason(models.TextChoices):
@@ -160,19 +160,13 @@ def default_alumni_invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.ALUMNI_INVITATION_DAYS)
 
 
-class AlumniInvitation(models.Model):
+class AlumniInvitation(InvitationLifecycle):
     """A personal invitation for one leaver: the link registers them, pre-verified, linked to the record."""
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
     record = models.ForeignKey(EmploymentRecord, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("email address"))
-    token = models.CharField(max_length=64, default=new_token, editable=False)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=default_alumni_invitation_expiry)
     opened_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(network="network")
 
@@ -186,7 +180,3 @@ class AlumniInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.record_id})"
-
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -17,6 +17,7 @@ from enishi.accounts.models import User
 from enishi.intake.importing import ImportResult, apply_import, check_mapping, guess_mapping, plan_import
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob
 from enishi.intake.tasks import run_import
+from enishi.lib.errors import ActionRefused
 from enishi.lib.japanese import normalise, to_hiragana
 from enishi.lib.spreadsheets import Table, read_table
 from enishi.networks.models import Membership, Network
@@ -132,10 +133,6 @@ def apply_import_job(job: ImportJob, actor: User, request: HttpRequest | None = 
     return result
 
 
-class InvitationRefused(Exception):
-    """A business rule says no; the message is for the person who asked."""
-
-
 @transaction.atomic
 def invite_leaver(
     network: Network, actor: User, record: EmploymentRecord, email: str = "", request: HttpRequest | None = None
@@ -145,9 +142,9 @@ def invite_leaver(
 
     address = (email or record.private_email).strip().lower()
     if not address:
-        raise InvitationRefused(gettext("This record has no private email address. Add one, then invite."))
+        raise ActionRefused(gettext("This record has no private email address. Add one, then invite."))
     if record.membership_id is not None:
-        raise InvitationRefused(gettext("This person is already registered."))
+        raise ActionRefused(gettext("This person is already registered."))
     # One open invitation per record: a new one replaces the old link.
     AlumniInvitation.objects.filter(network=network, record=record, accepted_at__isnull=True,
                                     revoked_at__isnull=True).update(revoked_at=timezone.now())  # fmt: skip
@@ -164,13 +161,13 @@ def accept_alumni_invitation(
     """Register the invited person: an active alumnus linked to the record, pre-verified by the link."""
     invitation = AlumniInvitation.objects.select_for_update().select_related("network", "record").get(pk=invitation.pk)
     if not invitation.is_open:
-        raise InvitationRefused(
+        raise ActionRefused(
             gettext("This invitation has expired or has already been used. Ask the secretariat for a new one.")
         )
     network, record = invitation.network, invitation.record
     membership = Membership.objects.filter(network=network, user=user).first()
     if membership is not None and membership.state != MembershipState.LEFT:
-        raise InvitationRefused(gettext("You are already a member of this network."))
+        raise ActionRefused(gettext("You are already a member of this network."))
     if membership is None:
         membership = Membership(network=network, user=user)
     membership.role, membership.state, membership.activated_at = Role.ALUMNUS, MembershipState.ACTIVE, timezone.now()

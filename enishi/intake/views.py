@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enishi.accounts.invitations import forget_invitation, remember_invitation
 from enishi.intake import services
 from enishi.intake.models import AlumniInvitation
+from enishi.lib.errors import ActionRefused
 from enishi.lib.http import NetworkRequest
 from enishi.networks.decorators import allows_anonymous
-from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
 
 
 @allows_anonymous
@@ -28,18 +29,15 @@ def join(request: NetworkRequest, network_slug: str, token: str) -> HttpResponse
     status = 200 if invitation.is_open else 410
     if not signed_in:
         if invitation.is_open:
-            request.session[PENDING_INVITATION_SESSION_KEY] = {
-                "kind": "alumni", "path": request.path, "invitation_id": invitation.pk,
-                "network_id": network.pk, "email": invitation.email,
-            }  # fmt: skip
+            remember_invitation(request, invitation)
         return render(request, "intake/join.html", {"invitation": invitation}, status=status)
     if request.method == "POST":
         try:
             services.accept_alumni_invitation(invitation, request.user, request=request)
-        except services.InvitationRefused as refusal:
+        except ActionRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("network:join", network_slug, token)
-        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+        forget_invitation(request)
         messages.success(request, _("Welcome to %(network)s.") % {"network": network.name})
         return redirect("network:home", network_slug)
     return render(request, "intake/join.html", {"invitation": invitation}, status=status)

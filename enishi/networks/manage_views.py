@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from enishi.lib.errors import ActionRefused
 from enishi.lib.http import NetworkRequest
 from enishi.lib.japanese import normalise, to_hiragana
 from enishi.lib.pages import empty_state, paginate
@@ -122,7 +123,7 @@ def member_action(request: NetworkRequest, network_slug: str, membership_id: int
         if action == "role":
             form = RoleForm(request.POST)
             if not form.is_valid():
-                raise services.ActionRefused(_("Choose a role from the list."))
+                raise ActionRefused(_("Choose a role from the list."))
             services.change_role(member, request.user, form.cleaned_data["role"], request=request)
             messages.success(request, _("The role was changed."))
         elif action == "suspend":
@@ -133,7 +134,7 @@ def member_action(request: NetworkRequest, network_slug: str, membership_id: int
         elif action == "reactivate":
             services.reactivate_member(member, request.user, request=request)
             messages.success(request, _("The member was reactivated."))
-    except services.ActionRefused as refusal:
+    except ActionRefused as refusal:
         messages.error(request, str(refusal))
     return redirect("manage:member_detail", network_slug, member.pk)
 
@@ -178,7 +179,7 @@ def staff(request: NetworkRequest, network_slug: str) -> HttpResponse:
             services.invite_staff(
                 network, request.user, form.cleaned_data["email"], form.cleaned_data["role"], request=request
             )
-        except services.ActionRefused as refusal:
+        except ActionRefused as refusal:
             form.add_error("email", str(refusal))
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})

@@ -166,18 +166,35 @@ def default_invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.STAFF_INVITATION_DAYS)
 
 
-class StaffInvitation(models.Model):
-    """An email invitation for a person to join a network's staff with a role."""
+class InvitationLifecycle(models.Model):
+    """What every emailed invitation link shares: an unguessable token used once, expiry, revocation.
 
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="staff_invitations")
+    Subclasses add `network`, `expires_at` (with their own validity) and what the link grants.
+    """
+
     email = models.EmailField(_("email address"))
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     token = models.CharField(max_length=64, default=new_token, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=default_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    expires_at: models.DateTimeField[datetime, datetime]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class StaffInvitation(InvitationLifecycle):
+    """An email invitation for a person to join a network's staff with a role."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="staff_invitations")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    expires_at = models.DateTimeField(default=default_invitation_expiry)
 
     objects = ScopedManager(network="network")
 
@@ -191,7 +208,3 @@ class StaffInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.role}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

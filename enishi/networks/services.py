@@ -9,13 +9,10 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from enishi.accounts.models import User
+from enishi.lib.errors import ActionRefused
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import STAFF_ROLES, MembershipState, Role
 from enishi.privacy.services import audit
-
-
-class ActionRefused(Exception):
-    """A business rule says no; the message is for the person who asked."""
 
 
 @transaction.atomic

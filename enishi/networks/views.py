@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from enishi.accounts.invitations import forget_invitation, remember_invitation
+from enishi.lib.errors import ActionRefused
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import empty_state
 from enishi.networks import services
@@ -59,9 +61,6 @@ def my_profile(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(request, "networks/my_profile.html")
 
 
-PENDING_INVITATION_SESSION_KEY = "enishi_pending_invitation"
-
-
 @allows_anonymous
 def accept_staff_invitation(request: NetworkRequest, network_slug: str, token: str) -> HttpResponse:
     network = request.network
@@ -70,21 +69,16 @@ def accept_staff_invitation(request: NetworkRequest, network_slug: str, token: s
     if not signed_in:
         # Remember the link: it opens sign-up (closed otherwise) and brings the person back here.
         if invitation.is_open:
-            request.session[PENDING_INVITATION_SESSION_KEY] = {
-                "path": request.path,
-                "invitation_id": invitation.pk,
-                "network_id": network.pk,
-                "email": invitation.email,
-            }
+            remember_invitation(request, invitation)
         status = 200 if invitation.is_open else 410
         return render(request, "networks/accept_staff_invitation.html", {"invitation": invitation}, status=status)
     if request.method == "POST":
         try:
             services.accept_staff_invitation(invitation, request.user, request=request)
-        except services.ActionRefused as refusal:
+        except ActionRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("network:accept_staff_invitation", network_slug, token)
-        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+        forget_invitation(request)
         messages.success(request, _("Welcome to the secretariat of %(network)s.") % {"network": network.name})
         return redirect("network:home", network_slug)
     status = 200 if invitation.is_open else 410

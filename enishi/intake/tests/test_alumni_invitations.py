@@ -14,6 +14,7 @@ from conftest import PersonaNetwork
 from enishi.accounts.models import User
 from enishi.intake import services
 from enishi.intake.models import AlumniInvitation, EmploymentRecord
+from enishi.lib.errors import ActionRefused
 from enishi.networks.models import Membership
 from enishi.notifications.models import OutboundEmail
 from enishi.privacy.models import AuditEntry
@@ -117,6 +118,6 @@ def test_it_refuses_a_second_registration_of_the_same_invitation(
     person = User.objects.create_user("aya@example.jp", PASSWORD)
     with scope(network=net_a.network):
         services.accept_alumni_invitation(invitation, person)
-        with pytest.raises(services.InvitationRefused):
+        with pytest.raises(ActionRefused):
             services.accept_alumni_invitation(invitation, person)
         assert Membership.objects.filter(network=net_a.network, user=person).count() == 1

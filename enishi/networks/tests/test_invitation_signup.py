@@ -10,10 +10,10 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from conftest import PersonaNetwork
+from enishi.accounts.invitations import PENDING_INVITATION_SESSION_KEY
 from enishi.accounts.models import User
 from enishi.networks import services
 from enishi.networks.models import Membership, StaffInvitation
-from enishi.networks.views import PENDING_INVITATION_SESSION_KEY
 
 NEW_PASSWORD = "a-long-new-password-2024"
 
