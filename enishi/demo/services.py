@@ -220,7 +220,7 @@ def _employment_records(
     for member, membership in zip(members, memberships, strict=True):
         person = member.person
         for stint in person.stints:
-            yield EmploymentRecord(
+            record = EmploymentRecord(
                 network_id=target.network.pk, company_id=target.companies[stint.company].pk,
                 membership_id=membership.pk, employee_number=f"{target.codes[stint.company]}{member.serial:07d}",
                 family_name=stint.family_name.kanji, given_name=person.given.kanji,
@@ -229,6 +229,8 @@ def _employment_records(
                 leave_reason=_pick(LEAVE_REASON_SHARES, member.serial, 1),
                 rehire_eligibility=_pick(ELIGIBILITY_SHARES, member.serial, 2),
             )  # fmt: skip
+            record.set_keys()
+            yield record
 
 
 # Realistic shares (percent) of why people leave a Japanese company and of HR's rehire verdicts.

@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enishi.accounts.models import User
-from enishi.intake.models import EmploymentRecord, LeaveReason, RehireEligibility
+from enishi.intake.models import KEY_FIELDS, NAME_FIELDS, EmploymentRecord, LeaveReason, RehireEligibility
 from enishi.lib.spreadsheets import Table, normalise_name, parse_japanese_date
 from enishi.networks.models import Company, Network
 from enishi.privacy.services import audit
@@ -629,18 +629,23 @@ def _apply_batch(network: Network, batch: Sequence[RowOutcome]) -> tuple[int, in
         assert row.key is not None
         stored = existing.get(row.key)
         if stored is None:
-            new.append(EmploymentRecord(network=network, company_id=row.key[0], **_model_values(row.values)))
+            record = EmploymentRecord(network=network, company_id=row.key[0], **_model_values(row.values))
+            record.set_keys()
+            new.append(record)
             continue
         fields = _changes(row.values, stored)
         if fields:
             # bulk_update sets every listed field on every object: start from the stored values.
             record = EmploymentRecord(network=network, **{**stored, **{name: row.values[name] for name in fields}})
             record.updated_at = now  # bulk_update skips auto_now
+            if NAME_FIELDS.intersection(fields):
+                record.set_keys()
+                changed_fields.update(KEY_FIELDS)
             changed.append(record)
             changed_fields.update(fields)
     EmploymentRecord.objects.bulk_create(new)
     if changed:
-        ordered = [name for name in RECORD_FIELDS if name in changed_fields]
+        ordered = [name for name in (*RECORD_FIELDS, *KEY_FIELDS) if name in changed_fields]
         EmploymentRecord.objects.bulk_update(changed, [*ordered, "updated_at"], batch_size=UPDATE_CHUNK)
     return len(new), len(changed)
 

@@ -26,3 +26,14 @@ def name_sort_key(family_kana: str, given_kana: str, family: str = "", given: st
         return reading[:200]
     fallback = normalise(f"{family}\u3000{given}").strip() or normalise(email)
     return f"\uffff{fallback}"[:200]
+
+
+_NAME_SEPARATORS = str.maketrans("", "", " \u3000\t・･.,-_")
+
+
+def name_key(family: str, given: str) -> str:
+    """A person's name as matching compares it: width, case, spacing and separators ignored, kana as hiragana.
+
+    「ヤマモト　アヤ」, 「やまもと あや」 and 「ﾔﾏﾓﾄｱﾔ」 share one key; so do 「山本 彩」 and 「山本彩」.
+    """
+    return to_hiragana(normalise(f"{family}{given}")).translate(_NAME_SEPARATORS)[:120]
