@@ -18,13 +18,14 @@ from enishi.notifications.services import queue_rendered_email
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        """Accounts are created from an invitation only: the network is for people invited to it."""
+        """Accounts are created from an invitation, or from the join page of a network that allows
+        people to ask to join (their request is then checked against HR's records)."""
         return pending_invitation(request) is not None
 
     def is_email_verified(self, request: HttpRequest, email: str) -> bool:
         """The invitation link was sent to this address: opening it proves the address is theirs."""
         pending = pending_invitation(request)
-        if pending is not None and email.lower() == str(pending["email"]).lower():
+        if pending is not None and pending["email"] and email.lower() == str(pending["email"]).lower():
             return True
         return super().is_email_verified(request, email)
 
@@ -32,7 +33,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """On sign-up, the address must be the one the invitation was sent to."""
         email = super().clean_email(email)
         pending = pending_invitation(self.request) if self.request is not None else None
-        if pending is not None and email.lower() != pending["email"].lower():
+        if pending is not None and pending["email"] and email.lower() != pending["email"].lower():
             raise forms.ValidationError(
                 _("Use the address the invitation was sent to: %(email)s") % {"email": pending["email"]}
             )
@@ -42,6 +43,10 @@ class AccountAdapter(DefaultAccountAdapter):
         """Back to the invitation that brought the person here, if any; else their network."""
         pending = pending_invitation(request)
         return pending["path"] if pending is not None else super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        pending = pending_invitation(request)
+        return pending["path"] if pending is not None else super().get_signup_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's emails in the recipient's language and deliver them via the worker."""

@@ -1,8 +1,10 @@
 """The invitation a visitor arrived with, kept in their session until they have an account.
 
-Staff and alumni invitation links both call `remember_invitation`; the account adapter reads
-`pending_invitation` to open sign-up (only for the invited address), to treat that address as
-verified (the link was sent to it), and to bring the person back to the link after login.
+Staff and alumni invitation links call `remember_invitation`; the public join page of a network
+(and the channel links that lead to it) call `remember_join`. The account adapter reads
+`pending_invitation` to open sign-up (for an emailed invitation, only for the invited address),
+to treat an emailed address as verified (the link was sent to it), and to bring the person back
+to the invitation or the join page after sign-up or login.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django_scopes import scopes_disabled
 
-from enishi.intake.models import AlumniInvitation
-from enishi.networks.models import StaffInvitation
+from enishi.intake.models import AlumniInvitation, IntakeSettings, JoinChannel
+from enishi.networks.models import Network, StaffInvitation
 
 PENDING_INVITATION_SESSION_KEY = "enishi_pending_invitation"
 
-InvitationKind = Literal["staff", "alumni"]
+InvitationKind = Literal["staff", "alumni", "join"]
 
 
 def remember_invitation(request: HttpRequest, invitation: StaffInvitation | AlumniInvitation) -> None:
@@ -27,7 +29,18 @@ def remember_invitation(request: HttpRequest, invitation: StaffInvitation | Alum
         "path": request.path,
         "invitation_id": invitation.pk,
         "network_id": invitation.network_id,
-        "email": invitation.email,
+        "email": invitation.email,  # blank for a flyer: the person verifies the address they choose
+    }
+
+
+def remember_join(request: HttpRequest, network: Network, channel: JoinChannel | None) -> None:
+    """The visitor is on a network's public join page (from `channel`, if a channel link brought them)."""
+    request.session[PENDING_INVITATION_SESSION_KEY] = {
+        "kind": "join",
+        "path": request.path,
+        "network_id": network.pk,
+        "channel_id": channel.pk if channel is not None else None,
+        "email": "",
     }
 
 
@@ -40,6 +53,11 @@ def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
     pending = request.session.get(PENDING_INVITATION_SESSION_KEY)
     if not isinstance(pending, dict):
         return None
+    if pending.get("kind") == "join":
+        if not public_join_open(int(pending.get("network_id") or 0)):
+            forget_invitation(request)
+            return None
+        return pending
     model = AlumniInvitation if pending.get("kind") == "alumni" else StaffInvitation
     with scopes_disabled():  # one invitation by id, to check it is still open
         invitation = model.objects.filter(
@@ -49,3 +67,11 @@ def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
         forget_invitation(request)
         return None
     return pending
+
+
+def public_join_open(network_id: int) -> bool:
+    with scopes_disabled():  # the rules of the one network the session names
+        return IntakeSettings.objects.filter(network_id=network_id, public_join=True).exists() or (
+            Network.objects.filter(pk=network_id).exists()
+            and not IntakeSettings.objects.filter(network_id=network_id).exists()  # defaults: open
+        )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -7,6 +9,9 @@ from django_scopes import scopes_disabled
 from enishi.accounts.models import User
 from enishi.networks.models import Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState
+
+if TYPE_CHECKING:
+    from enishi.intake.models import Registration
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -33,6 +38,21 @@ def open_staff_invitations_for(user: User) -> list[StaffInvitation]:
                 revoked_at__isnull=True,
                 expires_at__gt=timezone.now(),
             ).select_related("network")
+        )
+
+
+def unfinished_registration_of(user: User) -> Registration | None:
+    """A registration the person started (or was asked to complete) and has not sent yet, in any network."""
+    from enishi.intake.models import Registration
+
+    with scopes_disabled():  # the person's own registrations, across networks
+        return (
+            Registration.objects.filter(
+                user=user, status__in=(Registration.Status.DRAFT, Registration.Status.NEEDS_INFO)
+            )
+            .select_related("network")
+            .order_by("-updated_at")
+            .first()
         )
 
 

@@ -1,4 +1,4 @@
-"""Hooks into django.contrib.auth's login/logout signals (the framework's, not an internal flow)."""
+"""Hooks into django.contrib.auth's login/logout signals and allauth's sign-up signal."""
 
 from __future__ import annotations
 
@@ -26,3 +26,25 @@ def audit_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) ->
 
 def audit_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     _audit_in_each_network("auth.logout", request, user)
+
+
+def join_on_sign_up(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    """An account created from a personal alumni invitation joins the network at once: the person
+    opened their own link, so there is no second "join" screen to tap through."""
+    from django_scopes import scopes_disabled
+
+    from enishi.accounts.invitations import pending_invitation
+    from enishi.intake.models import AlumniInvitation
+    from enishi.intake.services import accept_alumni_invitation
+    from enishi.lib.errors import ActionRefused
+
+    pending = pending_invitation(request)
+    if pending is None or pending["kind"] != "alumni":
+        return
+    with scopes_disabled():  # the one invitation the session names, checked open by pending_invitation
+        invitation = AlumniInvitation.objects.select_related("network").get(pk=pending["invitation_id"])
+    with scope(network=invitation.network):
+        try:
+            accept_alumni_invitation(invitation, user, request=request)
+        except ActionRefused:  # e.g. revoked a moment ago: the invitation page explains
+            return

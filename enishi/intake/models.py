@@ -378,6 +378,19 @@ class JoinChannel(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
 
+class RegistrationFlag(models.TextChoices):
+    """Why a registration waits for a person instead of being approved automatically."""
+
+    NO_CANDIDATE = "no_candidate", _("No employment record matches")
+    SEVERAL_CANDIDATES = "several_candidates", _("Several records could match")
+    PARTIAL_MATCH = "partial_match", _("A record matches only in part")
+    RECORD_TAKEN = "record_taken", _("The matching record already belongs to a member")
+    POSSIBLE_DUPLICATE = "possible_duplicate", _("A member with the same name may be the same person")
+    NOT_ELIGIBLE = "not_eligible", _("Outside the network's eligibility rules")
+    STILL_EMPLOYED = "still_employed", _("HR has no past leave date for this record")
+    MANUAL_REVIEW = "manual_review", _("Automatic approval is off")
+
+
 class Registration(models.Model):
     """A request to join made from the public join page or a channel link, checked against HR records."""
 
@@ -413,7 +426,7 @@ class Registration(models.Model):
     note = models.TextField(_("message to the secretariat"), blank=True, max_length=2000)
     # What matching found when the request was sent: [{"id": record id, "matched": [field, …]}, …] best first.
     candidates = models.JSONField(default=list, editable=False)
-    flags = models.JSONField(default=list, editable=False)  # codes, see registration.FLAG_LABELS
+    flags = models.JSONField(default=list, editable=False)  # RegistrationFlag values
     record = models.ForeignKey(EmploymentRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     staff_message = models.TextField(_("message to the applicant"), blank=True, max_length=2000)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -439,5 +452,5 @@ class Registration(models.Model):
         return f"{self.family_name} {self.given_name} ({self.get_status_display()})"
 
     @property
-    def source(self) -> str:
-        return self.channel.kind if self.channel_id is not None and self.channel else "public"
+    def flag_labels(self) -> list[str]:
+        return [str(RegistrationFlag(flag).label) for flag in self.flags if flag in RegistrationFlag.values]

@@ -6,7 +6,11 @@ from enishi.intake import manage_views, views
 
 # Mounted under /n/<network_slug>/ (namespace "network"). Tokens are URL-safe base64: slug converter.
 urlpatterns: list[URLPattern] = [
+    path("join/", views.public_join, name="public_join"),
+    path("join/code/", views.join_code, name="join_code"),
     path("join/<slug:token>/", views.join, name="join"),
+    path("j/<slug:token>/", views.channel, name="channel"),
+    path("invite-colleagues/", views.referral, name="referral"),
 ]
 
 # Mounted under /n/<network_slug>/manage/ (namespace "manage").

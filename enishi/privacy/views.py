@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from enishi.lib.http import NetworkRequest
 from enishi.privacy import notices
-from enishi.privacy.models import ConsentPurpose
+from enishi.privacy.models import ConsentPurpose, NoticeAcceptance
 
 
 def privacy(request: NetworkRequest, network_slug: str) -> HttpResponse:
@@ -31,11 +31,18 @@ def accept_notice(request: NetworkRequest, network_slug: str) -> HttpResponse:
     notice = notices.current_notice(request.network)
     if notice is None:
         return redirect("network:home", network_slug)
+    # The first acceptance is part of joining: the consents are asked on the same screen.
+    first_time = not NoticeAcceptance.objects.filter(network=request.network, membership=request.membership).exists()
     if request.method == "POST":
         notices.accept_notice(request.membership, notice)
-        messages.success(request, _("Thank you. You can change your consents at any time on this page."))
+        if first_time:
+            for purpose in request.POST.getlist("consents"):
+                if purpose in ConsentPurpose.values:
+                    notices.grant_consent(request.membership, purpose)
+        messages.success(request, _("Thank you. You can change your consents at any time on the privacy page."))
         return redirect("network:home", network_slug)
-    return render(request, "privacy/accept_notice.html", {"notice": notice})
+    context = {"notice": notice, "first_time": first_time, "purposes": ConsentPurpose.choices}
+    return render(request, "privacy/accept_notice.html", context)
 
 
 accept_notice.skips_notice_gate = True  # type: ignore[attr-defined]

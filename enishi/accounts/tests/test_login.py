@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from allauth.account.models import EmailAddress
 from django.test import Client
 from django_scopes import scopes_disabled
@@ -76,4 +78,15 @@ def test_it_requires_email_verification_before_login(net_a: PersonaNetwork) -> N
     assert response["Location"] == "/accounts/confirm-email/"
     assert "_auth_user_id" not in client.session
     with scopes_disabled():
-        assert list(OutboundEmail.objects.values_list("kind", "to")) == [("email_confirmation", net_a.alumnus1.email)]
+        sent = OutboundEmail.objects.get()
+    assert (sent.kind, sent.to) == ("email_confirmation_signup", net_a.alumnus1.email)
+    # The email carries a short code typed on the same screen (no switching browsers on a phone).
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", sent.text_body, re.MULTILINE)
+    assert code is not None
+
+    response = client.post("/accounts/confirm-email/", {"code": "WRONG1"})
+    assert "_auth_user_id" not in client.session
+    response = client.post("/accounts/confirm-email/", {"code": code.group(1)})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(net_a.alumnus1.pk)

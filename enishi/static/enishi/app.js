@@ -14,6 +14,17 @@
       menu.querySelector("summary").focus();
     });
   });
+  // Copy buttons: <button data-copy-target="input-id" data-copied="Copied"> (hidden until JS runs).
+  document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+    if (!navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-copy-target"));
+      navigator.clipboard.writeText(input.value).then(function () {
+        button.textContent = button.getAttribute("data-copied") || button.textContent;
+      });
+    });
+  });
   // Ask before destructive actions: <form data-confirm="…">.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
