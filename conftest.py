@@ -26,6 +26,9 @@ from enishi.accounts.models import User
 from enishi.networks.models import Company, Membership, Network
 from enishi.networks.roles import STAFF_ROLES, MembershipState, Role
 
+# Browser journeys' fixtures (Chromium via Playwright), for any app's tests.
+pytest_plugins = ["browser_fixtures"]
+
 PASSWORD = "persona-password-2024"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enishi.intake.importing import IMPORT_FIELDS, field_label
-from enishi.intake.models import EmploymentRecord, LeaveReason
+from enishi.intake.models import EmploymentRecord, InvitationStatus, JoinChannel, LeaveReason
+from enishi.intake.services import SelectionStatus
 from enishi.networks.models import Company, Network
 
 
@@ -67,10 +68,45 @@ class RecordFilterForm(forms.Form):
     leave_reason = forms.ChoiceField(
         label=_("Leave reason"), choices=[("", _("All reasons")), *LeaveReason.choices], required=False
     )
+    status = forms.ChoiceField(
+        label=_("Invitation status"), choices=[("", _("All statuses")), *InvitationStatus.choices], required=False
+    )
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+
+
+class InviteSelectionForm(forms.Form):
+    """Which leavers to invite: the filters of the invitation page (all optional)."""
+
+    company: forms.ModelChoiceField[Company] = forms.ModelChoiceField(
+        label=_("Company"), queryset=None, required=False, empty_label=_("All companies")
+    )
+    leave_year = forms.IntegerField(label=_("Leave year"), min_value=1900, max_value=2200, required=False)
+    department = forms.CharField(label=_("Department contains"), max_length=120, required=False)
+    status = forms.ChoiceField(
+        label=_("Invitation status"), choices=[("", _("Any status")), *SelectionStatus.choices], required=False
+    )
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+
+
+class JoinChannelForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Where will you share it?"),
+        choices=[(value, label) for value, label in JoinChannel.Kind.choices if value != JoinChannel.Kind.REFERRAL],
+    )
+    label = forms.CharField(
+        label=_("Label"), max_length=120, required=False,
+        help_text=_("For you: e.g. “Career fair Osaka 2025” or “Corporate site, alumni page”."),
+    )  # fmt: skip
+    expires_on = forms.DateField(
+        label=_("Valid until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: valid until you revoke it."),
+    )  # fmt: skip
 
 
 class ImportUploadForm(forms.Form):

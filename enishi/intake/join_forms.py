@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enishi.intake.models import IntakeSettings, Registration, normalise_short_code
+from enishi.intake.models import IntakeSettings, LeaveReason, MatchField, Registration, normalise_short_code
 from enishi.intake.registration import eligible_company_ids
 from enishi.lib.japanese import normalise
 from enishi.networks.models import Company, Network
@@ -67,8 +67,8 @@ class RegistrationForm(forms.ModelForm[Registration]):
             companies = companies.filter(pk__in=allowed)
         self.fields["company"].queryset = companies  # type: ignore[attr-defined]
         self.company_choices = list(companies)
-        if len(self.company_choices) == 1:
-            self.fields["company"].initial = self.company_choices[0].pk
+        if len(self.company_choices) == 1:  # nothing to choose: the one company, shown as text
+            self.initial["company"] = self.company_choices[0].pk
             self.fields["company"].widget = forms.HiddenInput()
         for name in ("family_name", "given_name", "family_name_kana", "given_name_kana", "hire_year", "leave_year"):
             self.fields[name].required = True
@@ -148,3 +148,49 @@ class InvitationCodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return normalise_short_code(self.cleaned_data["code"])
+
+
+class IntakeRulesForm(forms.ModelForm[IntakeSettings]):
+    """The network's rules for letting people in (console: Intake → Rules)."""
+
+    match_fields = forms.MultipleChoiceField(
+        label=_("Fields that must match an employment record"),
+        choices=MatchField.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The company always has to match, and the name in kana or kanji. Each field ticked here "
+                    "must match too for an automatic approval."),
+    )  # fmt: skip
+    excluded_leave_reasons = forms.MultipleChoiceField(
+        label=_("Leave reasons that are not eligible"),
+        choices=LeaveReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    eligible_companies: forms.ModelMultipleChoiceField[Company] = forms.ModelMultipleChoiceField(
+        label=_("Only people who worked at"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked for every company of the network."),
+    )
+
+    class Meta:
+        model = IntakeSettings
+        fields = (
+            "public_join", "auto_approve", "match_fields", "year_tolerance", "min_tenure_months",
+            "excluded_leave_reasons", "eligible_companies", "reminder_days", "auto_invite_days",
+        )  # fmt: skip
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["eligible_companies"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+        self.fields["year_tolerance"].widget.attrs.update(min=0, max=5)
+        self.fields["auto_invite_days"].widget.attrs.update(min=0, max=365)
+        self.fields["reminder_days"].widget.attrs.update(min=0, max=90)
+
+    def clean_year_tolerance(self) -> int:
+        value: int = self.cleaned_data["year_tolerance"]
+        if value > 5:
+            raise ValidationError(_("Use 0 to 5 years."))
+        return value

@@ -318,3 +318,18 @@ def referral_link_for(membership: Membership) -> JoinChannel:
         defaults={"created_by_id": membership.user_id},
     )  # fmt: skip
     return link
+
+
+@transaction.atomic
+def save_rules(
+    network: Network, actor: User, rules: IntakeSettings, changed: list[str], request: HttpRequest | None = None
+) -> IntakeSettings:
+    """Save the intake rules. Switching automatic invitations on starts from today: leavers already
+    in the records are not all invited at once."""
+    if rules.auto_invite_days is None:
+        rules.auto_invite_since = None
+    elif rules.auto_invite_since is None:
+        rules.auto_invite_since = timezone.localdate()
+    rules.save()
+    audit(network, actor, "intake_settings.changed", rules, request=request, fields=sorted(changed))
+    return rules

@@ -56,3 +56,19 @@ def _progress(jobs: QuerySet[ImportJob], done: int, total: int) -> None:
     # Its own small transaction, so the page sees it while the import goes on.
     with transaction.atomic():
         jobs.update(processed_rows=done, total_rows=total)
+
+
+@task()
+def send_invitations(network_id: int, record_ids: list[int], actor_id: int | None) -> str:
+    """Email invitations to a batch of a selection, inside the network's scope.
+
+    Idempotent: each record is checked again under a row lock (not registered, no live invitation,
+    eligible), so a duplicated or retried batch sends nothing twice.
+    """
+    from enishi.intake.services import send_selected_invitations
+
+    network = Network.objects.get(pk=network_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    with scope(network=network):
+        sent = send_selected_invitations(network, actor, record_ids)
+    return f"sent {sent}"

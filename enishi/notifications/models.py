@@ -19,6 +19,8 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The receiving server refused the address for good (SMTP 5xx): never retried.
+        BOUNCED = "bounced", _("Bounced")
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=64)
@@ -28,6 +30,9 @@ class OutboundEmail(models.Model):
     text_body = models.TextField()
     html_body = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # What the email is about, as "<kind>:<id>" (e.g. "alumni_invitation:42"): lets the app that sent
+    # it react to a bounce (signals.email_bounced) without notifications knowing that app.
+    reference = models.CharField(max_length=100, blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)

@@ -22,6 +22,7 @@ def queue_email(
     context: dict[str, Any],
     network: Network | None = None,
     headers: dict[str, str] | None = None,
+    reference: str = "",
 ) -> OutboundEmail:
     """Render templates `emails/<kind>-subject.txt`, `-body.txt`, `-body.html` and queue them.
 
@@ -35,7 +36,7 @@ def queue_email(
         html_body = render_to_string(f"emails/{kind}-body.html", base)
     return queue_rendered_email(
         kind=kind, to=to, language=language, subject=subject, text_body=text_body,
-        html_body=html_body, network=network, headers=headers,
+        html_body=html_body, network=network, headers=headers, reference=reference,
     )  # fmt: skip
 
 
@@ -49,10 +50,11 @@ def queue_rendered_email(
     html_body: str = "",
     network: Network | None = None,
     headers: dict[str, str] | None = None,
+    reference: str = "",
 ) -> OutboundEmail:
     email = OutboundEmail.objects.create(
         network=network, kind=kind, to=to, language=language, subject=subject[:300],
-        text_body=text_body, html_body=html_body, headers=headers or {},
+        text_body=text_body, html_body=html_body, headers=headers or {}, reference=reference,
     )  # fmt: skip
     # robust: a queue that is down must not turn a saved action into an error page; the worker's
     # maintenance re-queues emails left queued (requeue_undelivered_emails).

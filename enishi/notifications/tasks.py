@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from enishi.notifications.models import OutboundEmail
+from enishi.notifications.signals import email_bounced
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +38,9 @@ def deliver_email(email_id: int) -> str:
         message.attach_alternative(email.html_body, "text/html")
     try:
         message.send()
-    except Exception as exc:  # any transport error: keep the row for a retry and say why
+    except Exception as exc:  # a refusal for good bounces; any other error keeps the row for a retry
+        if is_permanent_refusal(exc):
+            return _bounced(email, exc)
         failed = OutboundEmail.Status.FAILED
         OutboundEmail.objects.filter(pk=email_id).update(status=failed, error=str(exc)[:2000])
         logger.warning("email delivery failed", extra={"email_id": email_id, "error": str(exc)})
@@ -44,6 +48,41 @@ def deliver_email(email_id: int) -> str:
     OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), error="")
     logger.info("email sent", extra={"email_id": email_id, "kind": email.kind})
     return "sent"
+
+
+# 5xx answers that say something about our own configuration, not about the recipient: they stay
+# failures and are retried once the configuration is fixed.
+OWN_CONFIGURATION_ERRORS = (
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPConnectError,
+)
+
+
+def is_permanent_refusal(error: Exception) -> bool:
+    """Whether the receiving server refused this recipient or message for good (SMTP 5xx).
+
+    A 4xx ("mailbox busy, try later") is temporary and retried like any other failure.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException) and not isinstance(error, OWN_CONFIGURATION_ERRORS):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+def _bounced(email: OutboundEmail, error: Exception) -> str:
+    """Mark the email bounced (never retried) and tell the app that sent it, once: only the run that
+    claimed the row gets here."""
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.BOUNCED, error=str(error)[:2000])
+    email.refresh_from_db()
+    logger.warning("email bounced", extra={"email_id": email.pk, "kind": email.kind, "error": str(error)})
+    for receiver, outcome in email_bounced.send_robust(sender=OutboundEmail, email=email):
+        if isinstance(outcome, Exception):  # the bounce is recorded on the email whatever a receiver does
+            logger.error("email_bounced receiver failed", exc_info=outcome, extra={"receiver": repr(receiver)})
+    return "bounced"
 
 
 def requeue_undelivered_emails() -> int:

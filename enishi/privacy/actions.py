@@ -46,5 +46,6 @@ AUDIT_ACTIONS = {
     "registration.info_requested": _("More information asked of an applicant"),
     "registration.rejected": _("Registration rejected"),
     "registration.viewed": _("Registration viewed"),
+    "registrations.listed": _("Approval queue viewed"),
     "member.merged": _("Duplicate members merged"),
 }

@@ -28,7 +28,7 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
-from enishi.intake.models import EmploymentRecord, ImportJob
+from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
 from enishi.notifications.models import OutboundEmail
@@ -63,6 +63,15 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:revoke_invitation": "revoking a staff invitation",
     "manage:intake_import_apply": "applying a reviewed HR import",
     "manage:intake_record_invite": "inviting the person of an employment record",
+    "manage:intake_record_flyer": "preparing the flyer invitation of an employment record",
+    "manage:intake_invitation_resend": "sending an alumni invitation again",
+    "manage:intake_invitation_revoke": "revoking an alumni invitation",
+    "manage:intake_invitation_bounced": "marking an alumni invitation as bounced",
+    "manage:intake_channel_revoke": "revoking a join link",
+    "manage:intake_registration_approve": "approving a registration",
+    "manage:intake_registration_ask": "asking an applicant for more information",
+    "manage:intake_registration_reject": "rejecting a registration",
+    "manage:intake_duplicates_merge": "merging two members (ids in the POST body)",
 }
 
 
@@ -159,6 +168,9 @@ class TargetsOfA:
     invitation_token: str
     record_id: int
     job_id: int
+    registration_id: int
+    alumni_invitation_id: int
+    channel_id: int
 
 
 @dataclass(frozen=True)
@@ -170,11 +182,14 @@ class KwargSource:
 KWARG_VALUES: dict[str, KwargSource] = {
     "membership_id": KwargSource(lambda a: [a.active_membership_id, a.suspended_membership_id], True),
     "company_id": KwargSource(lambda a: [a.company_id], True),
-    "invitation_id": KwargSource(lambda a: [a.invitation_id], True),
+    # Staff invitations and alumni invitations share the keyword: every such route gets both ids of A.
+    "invitation_id": KwargSource(lambda a: [a.invitation_id, a.alumni_invitation_id], True),
     "token": KwargSource(lambda a: [a.invitation_token], True),
     "action": KwargSource(lambda a: ["role", "suspend", "reactivate"], False),
     "record_id": KwargSource(lambda a: [a.record_id], True),
     "job_id": KwargSource(lambda a: [a.job_id], True),
+    "registration_id": KwargSource(lambda a: [a.registration_id], True),
+    "channel_id": KwargSource(lambda a: [a.channel_id], True),
     "purpose": KwargSource(lambda a: ["directory_listing", "rehire_contact"], False),
 }
 
@@ -214,6 +229,23 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         job = ImportJob.objects.create(
             network=net_a.network, uploaded_by=net_a.hr, file="imports/a.csv", filename="a.csv", headers=["社員番号"]
         )
+        # A registration waiting for approval, with its applicant's pending membership.
+        applicant = User.objects.create_user("applicant@a.example", "applicant-password-1")
+        pending = Membership.objects.create(
+            network=net_a.network, user=applicant, role=Role.ALUMNUS, state=MembershipState.PENDING
+        )
+        registration = Registration.objects.create(
+            network=net_a.network, user=applicant, membership=pending, status=Registration.Status.PENDING,
+            family_name="山本", given_name="彩", candidates=[{"id": record.pk, "matched": [], "missing": []}],
+        )  # fmt: skip
+        # An open flyer invitation (the most actionable kind) and an open join link of A.
+        alumni_invitation = AlumniInvitation.objects.create(
+            network=net_a.network, record=record, email="", delivery=AlumniInvitation.Delivery.FLYER,
+            invited_by=net_a.hr,
+        )  # fmt: skip
+        channel = JoinChannel.objects.create(
+            network=net_a.network, kind=JoinChannel.Kind.EVENT, label="A's event", created_by=net_a.hr
+        )
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -222,6 +254,9 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         invitation_token=invitation.token,
         record_id=record.pk,
         job_id=job.pk,
+        registration_id=registration.pk,
+        alumni_invitation_id=alumni_invitation.pk,
+        channel_id=channel.pk,
     )
 
 
@@ -238,6 +273,9 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "outbound_emails": list(OutboundEmail.objects.filter(network=network).order_by("pk").values()),
             "employment_records": list(EmploymentRecord.objects.filter(network=network).order_by("pk").values()),
             "import_jobs": list(ImportJob.objects.filter(network=network).order_by("pk").values()),
+            "registrations": list(Registration.objects.filter(network=network).order_by("pk").values()),
+            "alumni_invitations": list(AlumniInvitation.objects.filter(network=network).order_by("pk").values()),
+            "join_channels": list(JoinChannel.objects.filter(network=network).order_by("pk").values()),
         }
 
 
@@ -358,6 +396,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "invitation_id": 10**9,
         "job_id": 10**9,
         "record_id": 10**9,
+        "registration_id": 10**9,
+        "channel_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -365,8 +405,11 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "invitation_id": targets.invitation_id,
         "job_id": targets.job_id,
         "record_id": targets.record_id,
+        "registration_id": targets.registration_id,
+        "channel_id": targets.channel_id,
         "action": "suspend",
     }
+    of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}
 
     for name in POST_ONLY_ROUTES:
         route = next(route for route in network_routes() if route.name == name)
@@ -374,7 +417,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         slug = {NETWORK_KWARG: net_b.network.slug}
         statuses = {
             client.get(url_for(route, {**slug, **{key: values[key] for key in keys}})).status_code
-            for values in (own, of_a)
+            for values in (own, of_a, of_a_alumni)
         }
         assert statuses == {405}, name
 

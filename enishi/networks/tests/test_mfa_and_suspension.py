@@ -235,6 +235,8 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "invitation_id": 1,
         "record_id": 1,
         "job_id": 1,
+        "channel_id": 1,
+        "registration_id": 1,
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -12,12 +13,31 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from enishi.intake.services import send_automatic_invitations, send_due_reminders
 from enishi.notifications.tasks import requeue_undelivered_emails
 from enishi.ops.services import beat, prune_old_work, worker_name
 
 logger = logging.getLogger("enishi.worker")
 
 MAINTENANCE_EVERY_BEATS = 20
+
+
+# Periodic jobs, in order. Each is idempotent and safe to run on several workers at once.
+MAINTENANCE_JOBS: tuple[Callable[[], object], ...] = (
+    requeue_undelivered_emails,
+    prune_old_work,
+    send_due_reminders,
+    send_automatic_invitations,
+)
+
+
+def run_maintenance() -> None:
+    """Run every maintenance job; one that fails does not keep the others from running."""
+    for job in MAINTENANCE_JOBS:
+        try:
+            job()
+        except Exception:
+            logger.exception("maintenance job failed", extra={"job": job.__name__})
 
 
 def heartbeat_loop(stop: threading.Event) -> None:
@@ -27,8 +47,7 @@ def heartbeat_loop(stop: threading.Event) -> None:
         try:
             beat(name)
             if beats % MAINTENANCE_EVERY_BEATS == 0:
-                requeue_undelivered_emails()
-                prune_old_work()
+                run_maintenance()
         except Exception:  # keep beating through a passing database error
             logger.exception("heartbeat failed")
         finally:
