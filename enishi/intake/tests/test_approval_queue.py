@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from conftest import PersonaNetwork
@@ -171,9 +171,9 @@ def test_it_asks_an_unknown_employee_number_again_and_changes_nothing(net_a: Per
                                            {"record": "other", "employee_number": "NOPE-1"})  # fmt: skip
 
     assert response.status_code == 200
-    assert response.context["approve_form"].errors == {
-        "employee_number": ["No employment record of this network has this employee number."]
-    }
+    with translation.override("ja"):  # HR's language
+        expected = translation.gettext("No employment record of this network has this employee number.")
+    assert response.context["approve_form"].errors == {"employee_number": [expected]}
     assert snapshot(registration) == before
 
 
@@ -272,7 +272,7 @@ def test_it_refuses_to_decide_a_registration_twice(net_a: PersonaNetwork, second
             "reject": lambda: approvals.reject(net_a.network, net_a.admin, registration, "もう一度"),
         }[second]
 
-        with pytest.raises(ActionRefused, match="already been decided"):
+        with translation.override("en"), pytest.raises(ActionRefused, match="already been decided"):
             decide()
 
     assert snapshot(registration) == before

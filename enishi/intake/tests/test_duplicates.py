@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from conftest import PersonaNetwork
@@ -260,7 +260,7 @@ def test_it_refuses_bad_merges_and_changes_nothing(
         other, message = add_member(net_a, f"{case}@example.jp", state=state), "Only active or suspended members"
     before = merge_snapshot(net_a)
 
-    with scope(network=net_a.network), pytest.raises(ActionRefused, match=message):
+    with scope(network=net_a.network), translation.override("en"), pytest.raises(ActionRefused, match=message):
         merge_members(net_a.network, net_a.hr, keep, other)
 
     assert merge_snapshot(net_a) == before
