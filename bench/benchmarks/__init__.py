@@ -1,7 +1,7 @@
 """Every benchmark module, imported for its @benchmark registrations.
 
 Import order is run order: seed_100k first, so the page benchmarks reuse its 100k-alumni databases.
-The intake benchmark makes its own fresh databases.
+The intake and registration benchmarks make their own fresh databases.
 """
 
-from bench.benchmarks import seed, pages, intake  # noqa: F401, I001
+from bench.benchmarks import seed, pages, intake, registrations  # noqa: F401, I001

@@ -26,11 +26,19 @@ from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
 from enishi.demo.catalogue import DEMO, DEMO_SLUGS, NETWORKS, OTHER, OTHER_ALUMNI, AccountSpec, NetworkSpec
 from enishi.demo.people import Person, PersonFactory
-from enishi.intake.models import EmploymentRecord, LeaveReason, RehireEligibility
+from enishi.intake.models import (
+    AlumniInvitation,
+    EmploymentRecord,
+    IntakeSettings,
+    JoinChannel,
+    LeaveReason,
+    Registration,
+    RehireEligibility,
+)
 from enishi.networks.models import Company, Membership, Network
 from enishi.networks.roles import MembershipState, Role
 from enishi.networks.services import create_network
-from enishi.privacy.models import AuditEntry
+from enishi.privacy.models import AuditEntry, Consent, NoticeAcceptance, PrivacyNotice
 
 BATCH_SIZE = 5000
 # Employee numbers 1–99 of every company belong to the named accounts; generated alumni follow.
@@ -96,6 +104,9 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
     password_hash = make_password(settings.ENISHI_DEMO_PASSWORD)  # once: hashing is slow by design
     today = timezone.localdate()
     midnight = timezone.make_aware(datetime.combine(today, clock_time.min))
+    # Intake builds on this module (it reads the targets and the shares above), hence imported here.
+    from enishi.demo.intake import seed_intake
+
     summary = SeedSummary()
     for spec, count in ((DEMO, alumni), (OTHER, OTHER_ALUMNI)):
         # Separate streams, so the named accounts stay the same whatever the number of alumni.
@@ -107,11 +118,14 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
         summary.networks += 1
         summary.add(_insert_named(target, spec, named))
         summary.add(_insert_bulk(target, spec, count, bulk, progress))
+        summary.add(seed_intake(target, spec, seed, today))
     return summary
 
 
 def _check_emails_free() -> None:
-    named = [account.email for spec in NETWORKS for account in spec.accounts]
+    from enishi.demo.intake import APPLICANT_EMAILS
+
+    named = [account.email for spec in NETWORKS for account in spec.accounts] + list(APPLICANT_EMAILS)
     taken = list(User.objects.filter(email__in=named).values_list("email", flat=True)[:3])
     for spec in NETWORKS:
         taken += User.objects.filter(email__endswith=f"@{spec.bulk_email_domain}").values_list("email", flat=True)[:1]
@@ -276,7 +290,12 @@ def reset_demo(progress: Progress = _silent) -> None:
         if not network_ids:
             return
         user_ids = list(_demo_people(network_ids).values_list("pk", flat=True))
-        # The big tables first, as single DELETEs (nothing refers to these rows)…
+        # Intake and privacy rows first: they refer to records, memberships and users, and a notice
+        # cannot go while acceptances of it remain (PROTECT).
+        for model in (Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent, NoticeAcceptance,
+                      PrivacyNotice):  # fmt: skip
+            model._default_manager.filter(network_id__in=network_ids).delete()
+        # The big tables next, as single DELETEs (nothing refers to these rows any more)…
         ActiveDay.objects.filter(network_id__in=network_ids).delete()
         EmploymentRecord.objects.filter(network_id__in=network_ids).delete()
         AuditEntry.objects.filter(network_id__in=network_ids).delete()
@@ -290,12 +309,18 @@ def reset_demo(progress: Progress = _silent) -> None:
 
 
 def _demo_people(network_ids: list[int]) -> QuerySet[User]:
+    from enishi.demo.intake import APPLICANT_EMAILS
+
     elsewhere = Membership.objects.exclude(network_id__in=network_ids).values("user_id")
     only_here = Membership.objects.filter(network_id__in=network_ids).exclude(user_id__in=elsewhere)
-    owned = Q(email__in=[account.email for spec in NETWORKS for account in spec.accounts])
+    # People who started a registration here and never became a member anywhere (drafts).
+    registered_here = Registration.objects.filter(network_id__in=network_ids).exclude(user_id__in=elsewhere)
+    owned = Q(email__in=[account.email for spec in NETWORKS for account in spec.accounts] + list(APPLICANT_EMAILS))
     for spec in NETWORKS:
         owned |= Q(email__endswith=f"@{spec.bulk_email_domain}")
-    return User.objects.filter(owned | Q(pk__in=only_here.values("user_id")))
+    return User.objects.filter(
+        owned | Q(pk__in=only_here.values("user_id")) | Q(pk__in=registered_here.values("user_id"))
+    )
 
 
 def _delete_in_chunks(model: type[Model], ids: Sequence[int]) -> None:
