@@ -82,8 +82,10 @@ class EmploymentRecord(models.Model):
         indexes: ClassVar = [
             models.Index(fields=("network", "family_name_kana", "given_name_kana"), name="employment_kana"),
             models.Index(fields=("network", "leave_date"), name="employment_leave_date"),
-            models.Index(fields=("network", "kana_key"), name="employment_kana_key"),
-            models.Index(fields=("network", "kanji_key"), name="employment_kanji_key"),
+            # Matching looks up a company's records by one of these at a time (registration.py).
+            models.Index(fields=("network", "company", "kana_key"), name="employment_company_kana"),
+            models.Index(fields=("network", "company", "kanji_key"), name="employment_company_kanji"),
+            models.Index(fields=("network", "company", "birth_date"), name="employment_company_born"),
         ]
         verbose_name_plural = _("employment records")
         constraints: ClassVar = [

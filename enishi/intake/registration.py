@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -133,34 +132,38 @@ def _compare(rules: IntakeSettings, registration: Registration, record: Employme
 
 def candidate_records(registration: Registration) -> list[EmploymentRecord]:
     """Records of the chosen company that share the name (kana or kanji, former family name too),
-    the employee number or the birth date: the few rows worth comparing, found by index."""
+    the employee number or the birth date: the few rows worth comparing.
+
+    One query per kind of lookup, each served by its own index, rather than one query OR-ing them:
+    planners (SQLite's without statistics above all) turn such an OR into a scan of the company.
+    """
     if registration.company_id is None:
         return []
-    lookups = Q()
+    lookups: list[dict[str, object]] = []
     kana = name_key(registration.family_name_kana, registration.given_name_kana)
     kanji = name_key(registration.family_name, registration.given_name)
     if kana:
-        lookups |= Q(kana_key=kana)
+        lookups.append({"kana_key": kana})
     if kanji:
-        lookups |= Q(kanji_key=kanji)
+        lookups.append({"kanji_key": kanji})
     if registration.former_family_name:
-        lookups |= Q(kanji_key=name_key(registration.former_family_name, registration.given_name))
+        lookups.append({"kanji_key": name_key(registration.former_family_name, registration.given_name)})
     if registration.employee_number:
-        lookups |= Q(employee_number=registration.employee_number.strip())
+        lookups.append({"employee_number": registration.employee_number.strip()})
     if registration.birth_date:
-        lookups |= Q(birth_date=registration.birth_date, given_name__in=[registration.given_name])
-    if not lookups:
-        return []
-    return list(
-        EmploymentRecord.objects.filter(lookups, network_id=registration.network_id, company_id=registration.company_id)
-        .select_related("company")
-        .order_by("-leave_date", "pk")[: MAX_CANDIDATES * 3]
-    )
+        lookups.append({"birth_date": registration.birth_date, "given_name": registration.given_name})
+    found: dict[int, EmploymentRecord] = {}
+    records = EmploymentRecord.objects.filter(network_id=registration.network_id, company_id=registration.company_id)
+    for lookup in lookups:
+        for record in records.filter(**lookup).select_related("company", "membership")[: MAX_CANDIDATES * 3]:
+            found.setdefault(record.pk, record)
+    return sorted(found.values(), key=lambda record: (-(record.leave_date or date.min).toordinal(), record.pk))
 
 
 def match(rules: IntakeSettings, registration: Registration) -> MatchResult:
     """Compare a registration with the records and say whether it can be approved automatically."""
-    candidates = [_compare(rules, registration, record) for record in candidate_records(registration)]
+    records = candidate_records(registration)
+    candidates = [_compare(rules, registration, record) for record in records]
     candidates.sort(key=lambda c: (bool(c.missing), -len(c.matched), -(c.record.leave_date or date.min).toordinal()))
     candidates = candidates[:MAX_CANDIDATES]
     full = [candidate for candidate in candidates if candidate.is_full_match]
@@ -180,7 +183,7 @@ def match(rules: IntakeSettings, registration: Registration) -> MatchResult:
             flags.append(RegistrationFlag.STILL_EMPLOYED)
         elif eligibility_problems(rules, best):
             flags.append(RegistrationFlag.NOT_ELIGIBLE)
-    if possible_duplicates(registration):
+    if _members_of_namesakes(registration, records):
         flags.append(RegistrationFlag.POSSIBLE_DUPLICATE)
     if not rules.auto_approve and not flags:
         flags.append(RegistrationFlag.MANUAL_REVIEW)
@@ -190,24 +193,21 @@ def match(rules: IntakeSettings, registration: Registration) -> MatchResult:
 
 def possible_duplicates(registration: Registration) -> list[Membership]:
     """Members of the network, other than this person, whose linked records carry the same name and company."""
+    return _members_of_namesakes(registration, candidate_records(registration))
+
+
+def _members_of_namesakes(registration: Registration, records: list[EmploymentRecord]) -> list[Membership]:
     kana = name_key(registration.family_name_kana, registration.given_name_kana)
     kanji = name_key(registration.family_name, registration.given_name)
-    names = Q()
-    if kana:
-        names |= Q(kana_key=kana)
-    if kanji:
-        names |= Q(kanji_key=kanji)
-    if not names or registration.company_id is None:
-        return []
-    member_ids = (
-        EmploymentRecord.objects.filter(
-            names, network_id=registration.network_id, company_id=registration.company_id, membership__isnull=False
-        )
-        .exclude(membership__user_id=registration.user_id)
-        .exclude(membership__state=MembershipState.LEFT)
-        .values_list("membership_id", flat=True)[:MAX_CANDIDATES]
-    )
-    return list(Membership.objects.filter(network_id=registration.network_id, pk__in=list(member_ids)))
+    members: dict[int, Membership] = {}
+    for record in records:
+        member = record.membership
+        same_name = (kana and record.kana_key == kana) or (kanji and record.kanji_key == kanji)
+        if member is None or not same_name or member.user_id == registration.user_id:
+            continue
+        if member.state != MembershipState.LEFT:
+            members.setdefault(member.pk, member)
+    return list(members.values())[:MAX_CANDIDATES]
 
 
 # The registration itself ------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def submit(
         accept_notice(membership, in_force)
     for purpose in consents:
         if purpose in ConsentPurpose.values:
-            grant_consent(membership, purpose)
+            grant_consent(membership, purpose, notice=in_force)
     audit(network, user, "registration.submitted", registration, request=request, flags=registration.flags,
           source=registration.channel.kind if registration.channel else "public")  # fmt: skip
 

@@ -59,3 +59,20 @@ def prune_old_work() -> dict[str, int]:
     if isinstance(task_backends["default"], DatabaseBackend):
         call_command("prune_db_task_results", queue_name="*", min_age_days=settings.TASK_RESULT_KEEP_DAYS, verbosity=0)
     return {"sent_emails": emails}
+
+
+def refresh_query_statistics() -> bool:
+    """On SQLite, let the planner refresh its table statistics (PRAGMA optimize, bounded by
+    analysis_limit so it stays quick on big tables). PostgreSQL's autovacuum does this itself.
+
+    Without statistics SQLite picks an index by its shape alone, which can mean reading a whole
+    company's records where one index lookup would do (docs/PERFORMANCE.md, intake).
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit=1000")
+        cursor.execute("PRAGMA optimize=0x10002")  # 0x10000: check every table, 0x2: analyse where it helps
+    return True

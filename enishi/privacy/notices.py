@@ -17,6 +17,8 @@ from enishi.networks.models import Membership, Network
 from enishi.privacy.models import Consent, ConsentPurpose, NoticeAcceptance, PrivacyNotice
 from enishi.privacy.services import audit
 
+_LOOK_UP = object()  # grant_consent: read the notice in force itself
+
 
 def current_notice(network: Network) -> PrivacyNotice | None:
     """The network's notice in force: the published one with the highest version, if any."""
@@ -77,10 +79,13 @@ def _active_consents(membership: Membership, purpose: str) -> QuerySet[Consent]:
     )
 
 
-def grant_consent(membership: Membership, purpose: ConsentPurpose | str) -> Consent:
+def grant_consent(
+    membership: Membership, purpose: ConsentPurpose | str, notice: PrivacyNotice | object | None = _LOOK_UP
+) -> Consent:
     """Record the member's consent to `purpose`; while one is in force, return it unchanged.
 
-    The consent remembers the version of the notice in force (None if the network has none yet).
+    The consent remembers the version of the notice in force (None if the network has none yet);
+    a caller that has just read it passes it as `notice` to save the query.
     """
     with transaction.atomic():
         # Serialise grants and withdrawals of one member, so at most one consent is in force.
@@ -88,12 +93,12 @@ def grant_consent(membership: Membership, purpose: ConsentPurpose | str) -> Cons
         existing = _active_consents(membership, purpose).first()
         if existing is not None:
             return existing
-        notice = current_notice(membership.network)
+        in_force = current_notice(membership.network) if notice is _LOOK_UP else notice
         consent = Consent.objects.create(
             network_id=membership.network_id,
             membership=membership,
             purpose=purpose,
-            notice_version=notice.version if notice is not None else None,
+            notice_version=in_force.version if isinstance(in_force, PrivacyNotice) else None,
         )
         audit(membership.network, membership.user, "consent.granted", consent, purpose=str(purpose))
     return consent

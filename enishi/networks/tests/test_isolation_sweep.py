@@ -171,6 +171,8 @@ class TargetsOfA:
     registration_id: int
     alumni_invitation_id: int
     channel_id: int
+    alumni_invitation_token: str
+    channel_token: str
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,9 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "company_id": KwargSource(lambda a: [a.company_id], True),
     # Staff invitations and alumni invitations share the keyword: every such route gets both ids of A.
     "invitation_id": KwargSource(lambda a: [a.invitation_id, a.alumni_invitation_id], True),
-    "token": KwargSource(lambda a: [a.invitation_token], True),
+    # Every token route gets every kind of token of A: staff and emailed alumni invitations (bound to
+    # someone else's address: 404 for B's people) and a join link (public under A's own slug only).
+    "token": KwargSource(lambda a: [a.invitation_token, a.alumni_invitation_token, a.channel_token], True),
     "action": KwargSource(lambda a: ["role", "suspend", "reactivate"], False),
     "record_id": KwargSource(lambda a: [a.record_id], True),
     "job_id": KwargSource(lambda a: [a.job_id], True),
@@ -246,6 +250,9 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         channel = JoinChannel.objects.create(
             network=net_a.network, kind=JoinChannel.Kind.EVENT, label="A's event", created_by=net_a.hr
         )
+        emailed = AlumniInvitation.objects.create(
+            network=net_a.network, record=record, email="leaver@a.example", invited_by=net_a.hr
+        )
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -257,7 +264,12 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         registration_id=registration.pk,
         alumni_invitation_id=alumni_invitation.pk,
         channel_id=channel.pk,
+        alumni_invitation_token=emailed.token,
+        channel_token=channel.token,
     )
+
+
+JOIN_CHANNEL_FIELDS = [field.attname for field in JoinChannel._meta.concrete_fields if field.name != "visits"]
 
 
 def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
@@ -275,7 +287,10 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "import_jobs": list(ImportJob.objects.filter(network=network).order_by("pk").values()),
             "registrations": list(Registration.objects.filter(network=network).order_by("pk").values()),
             "alumni_invitations": list(AlumniInvitation.objects.filter(network=network).order_by("pk").values()),
-            "join_channels": list(JoinChannel.objects.filter(network=network).order_by("pk").values()),
+            # A visit to A's public join link counts, by design: everything else of the link must stay.
+            "join_channels": list(
+                JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
+            ),
         }
 
 

@@ -354,3 +354,18 @@ def test_it_prunes_sent_emails_and_old_task_results_only(db: None, settings: Any
 
     assert set(OutboundEmail.objects.values_list("pk", flat=True)) == {recent_sent.pk, old_failed.pk}
     assert not OutboundEmail.objects.filter(pk=old_sent.pk).exists()
+
+
+def test_it_refreshes_the_query_statistics_of_sqlite(db: None) -> None:
+    from django.db import connection
+
+    from enishi.ops.services import refresh_query_statistics
+
+    assert refresh_query_statistics() is (connection.vendor == "sqlite")  # PostgreSQL: autovacuum's job
+
+
+def test_the_worker_refreshes_statistics_in_its_maintenance() -> None:
+    from enishi.ops.management.commands.worker import MAINTENANCE_JOBS
+    from enishi.ops.services import refresh_query_statistics
+
+    assert refresh_query_statistics in MAINTENANCE_JOBS
