@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "enishi.networks",
     "enishi.privacy",
     "enishi.intake",
+    "enishi.profiles",
     "enishi.analytics",
     "enishi.notifications",
     "enishi.ops",
