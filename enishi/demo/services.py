@@ -39,6 +39,7 @@ from enishi.networks.models import Company, Membership, Network
 from enishi.networks.roles import MembershipState, Role
 from enishi.networks.services import create_network
 from enishi.privacy.models import AuditEntry, Consent, NoticeAcceptance, PrivacyNotice
+from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, SavedSegment
 
 BATCH_SIZE = 5000
 # Employee numbers 1–99 of every company belong to the named accounts; generated alumni follow.
@@ -58,6 +59,7 @@ class SeedSummary:
     memberships: int = 0
     employment_records: int = 0
     active_days: int = 0
+    profiles: int = 0
 
     def add(self, other: SeedSummary) -> None:
         self.networks += other.networks
@@ -65,6 +67,7 @@ class SeedSummary:
         self.memberships += other.memberships
         self.employment_records += other.employment_records
         self.active_days += other.active_days
+        self.profiles += other.profiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
     midnight = timezone.make_aware(datetime.combine(today, clock_time.min))
     # Intake builds on this module (it reads the targets and the shares above), hence imported here.
     from enishi.demo.intake import seed_intake
+    from enishi.demo.profiles import seed_profiles
 
     summary = SeedSummary()
     for spec, count in ((DEMO, alumni), (OTHER, OTHER_ALUMNI)):
@@ -119,6 +123,7 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
         summary.add(_insert_named(target, spec, named))
         summary.add(_insert_bulk(target, spec, count, bulk, progress))
         summary.add(seed_intake(target, spec, seed, today))
+        summary.profiles += seed_profiles(target, seed, today)
     return summary
 
 
@@ -293,7 +298,7 @@ def reset_demo(progress: Progress = _silent) -> None:
         # Intake and privacy rows first: they refer to records, memberships and users, and a notice
         # cannot go while acceptances of it remain (PROTECT).
         for model in (Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent, NoticeAcceptance,
-                      PrivacyNotice):  # fmt: skip
+                      PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile, SavedSegment):  # fmt: skip
             model._default_manager.filter(network_id__in=network_ids).delete()
         # The big tables next, as single DELETEs (nothing refers to these rows any more)…
         ActiveDay.objects.filter(network_id__in=network_ids).delete()
