@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "enishi.privacy",
     "enishi.intake",
     "enishi.profiles",
+    "enishi.directory",
     "enishi.analytics",
     "enishi.notifications",
     "enishi.ops",

@@ -13,13 +13,19 @@ from enishi.intake import urls as intake_urls
 from enishi.networks import urls as network_urls
 from enishi.ops import views as ops_views
 from enishi.privacy import urls as privacy_urls
+from enishi.profiles import urls as profile_urls
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 # The operator admin logs in through allauth: same rate limits and MFA as everyone else.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 # Each app contributes to the two network namespaces; list new apps here.
-network_patterns = [*network_urls.urlpatterns, *privacy_urls.urlpatterns, *intake_urls.urlpatterns]
+network_patterns = [
+    *network_urls.urlpatterns,
+    *privacy_urls.urlpatterns,
+    *intake_urls.urlpatterns,
+    *profile_urls.urlpatterns,
+]
 manage_patterns = [*network_urls.manage_urlpatterns, *privacy_urls.manage_urlpatterns, *intake_urls.manage_urlpatterns]
 
 

@@ -85,6 +85,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         # The person's own rows in every network: lists sort by this copy of their reading.
         with scopes_disabled():
             Membership.objects.filter(user=self).exclude(sort_name=self.sort_name).update(sort_name=self.sort_name)
+            memberships = list(Membership.objects.filter(user=self).select_related("network"))
+        if memberships:
+            from enishi.directory.indexing import reindex_members
+
+            # The names are searched in the directory of every network the person belongs to.
+            for membership in memberships:
+                reindex_members(membership.network, [membership.pk])
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -423,6 +423,9 @@ def merge_members(
     members_merged.send(sender=Membership, network=network, kept=keep, merged=other)
     other.state, other.left_at = MembershipState.LEFT, timezone.now()
     other.save(update_fields=["state", "left_at"])
+    from enishi.directory.indexing import reindex_members
+
+    reindex_members(network, [keep.pk, other.pk])
     audit(network, actor, "member.merged", keep, request=request, merged=other.pk,
           merged_label=str(other)[:200], records=records, registrations=registrations)  # fmt: skip
     return keep

@@ -297,6 +297,9 @@ def activate(
     registration.status = Registration.Status.APPROVED
     registration.decided_by, registration.decided_at = actor, timezone.now()
     registration.save(update_fields=["record", "status", "decided_by", "decided_at", "updated_at"])
+    from enishi.directory.indexing import reindex_members
+
+    reindex_members(registration.network, [membership.pk])
     audit(registration.network, actor or registration.user, "alumni.registered", membership, request=request,
           via="approval" if actor else "automatic_match", record=record.pk if record else None)  # fmt: skip
     return membership

@@ -67,6 +67,12 @@ def _is_last_active_admin(membership: Membership) -> bool:
     return len(list(active_admins)) <= 1
 
 
+def _reindex(membership: Membership) -> None:
+    from enishi.directory.indexing import reindex_members
+
+    reindex_members(membership.network, [membership.pk])
+
+
 @transaction.atomic
 def change_role(membership: Membership, actor: User, role: str, request: HttpRequest | None = None) -> None:
     if role not in Role.values:
@@ -80,6 +86,7 @@ def change_role(membership: Membership, actor: User, role: str, request: HttpReq
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    _reindex(membership)
     audit(membership.network, actor, "member.role_changed", membership, request=request,
           previous=previous, new=role)  # fmt: skip
 
@@ -96,6 +103,7 @@ def suspend_member(membership: Membership, actor: User, reason: str = "", reques
     membership.state = MembershipState.SUSPENDED
     membership.suspended_at = timezone.now()
     membership.save(update_fields=["state", "suspended_at"])
+    _reindex(membership)
     audit(membership.network, actor, "member.suspended", membership, request=request,
           previous=previous, reason=reason[:500])  # fmt: skip
 
@@ -107,6 +115,7 @@ def reactivate_member(membership: Membership, actor: User, request: HttpRequest 
     membership.state = MembershipState.ACTIVE
     membership.suspended_at = None
     membership.save(update_fields=["state", "suspended_at"])
+    _reindex(membership)
     audit(membership.network, actor, "member.reactivated", membership, request=request)
 
 

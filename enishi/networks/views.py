@@ -58,7 +58,10 @@ def surveys(request: NetworkRequest, network_slug: str) -> HttpResponse:
 
 
 def my_profile(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    return render(request, "networks/my_profile.html")
+    # The profile itself (an alumnus's; staff have only the account card) is the profiles app's.
+    from enishi.profiles.views import own_profile_context
+
+    return render(request, "networks/my_profile.html", own_profile_context(request))
 
 
 @allows_anonymous

@@ -9,6 +9,7 @@ from enishi.intake.models import AlumniInvitation, Registration
 from enishi.networks.models import StaffInvitation
 from enishi.notifications.models import OutboundEmail
 from enishi.notifications.services import queue_email
+from enishi.profiles.models import Profile
 
 
 def staff_invitation(invitation: StaffInvitation) -> OutboundEmail:
@@ -76,3 +77,20 @@ def registration_needs_info(registration: Registration) -> OutboundEmail:
 
 def registration_rejected(registration: Registration) -> OutboundEmail:
     return _registration_email(registration, kind="registration-rejected")
+
+
+def profile_checkin(profile: Profile) -> OutboundEmail:
+    """The periodic check-in ("is this still right?") of an alumnus's profile and intent."""
+    network, to = profile.network, profile.membership.user.email
+    return queue_email(
+        kind="profile-checkin",
+        to=to,
+        language=language_for_email(to, network),
+        context={
+            "person": profile.membership.user,
+            "profile_path": reverse("network:my_profile", args=[network.slug]),
+            "intent_path": reverse("network:intent_edit", args=[network.slug]),
+        },
+        network=network,
+        reference=f"profile_checkin:{profile.pk}",
+    )

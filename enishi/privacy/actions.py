@@ -48,4 +48,8 @@ AUDIT_ACTIONS = {
     "registration.viewed": _("Registration viewed"),
     "registrations.listed": _("Approval queue viewed"),
     "member.merged": _("Duplicate members merged"),
+    "profile.changed": _("Profile changed"),
+    "profile.confirmed": _("Profile confirmed as still right"),
+    "profile.viewed": _("Profile viewed"),
+    "intent.changed": _("Interests and intent changed"),
 }

@@ -101,6 +101,7 @@ def grant_consent(
             notice_version=in_force.version if isinstance(in_force, PrivacyNotice) else None,
         )
         audit(membership.network, membership.user, "consent.granted", consent, purpose=str(purpose))
+        _reindex_if_directory(membership, purpose)
     return consent
 
 
@@ -114,7 +115,17 @@ def withdraw_consent(membership: Membership, purpose: ConsentPurpose | str) -> b
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
         audit(membership.network, membership.user, "consent.withdrawn", consent, purpose=str(purpose))
+        _reindex_if_directory(membership, purpose)
     return True
+
+
+def _reindex_if_directory(membership: Membership, purpose: ConsentPurpose | str) -> None:
+    """The directory consent decides whether other alumni find the person: update the index now,
+    in the same transaction, so a withdrawal takes effect at once."""
+    if purpose == ConsentPurpose.DIRECTORY_LISTING:
+        from enishi.directory.indexing import reindex_members
+
+        reindex_members(membership.network, [membership.pk])
 
 
 def has_consent(membership: Membership, purpose: ConsentPurpose | str) -> bool:

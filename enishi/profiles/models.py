@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -57,6 +58,8 @@ class Profile(models.Model):
     languages = models.JSONField(_("languages"), default=list, blank=True)  # ["日本語", "English"]
     visibility = models.JSONField(default=default_visibility)
     confirmed_at = models.DateTimeField(_("situation last confirmed"), null=True, blank=True)
+    # When the last check-in email went out: the worker claims a profile by a conditional UPDATE of it.
+    checkin_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -172,6 +175,27 @@ class Intent(models.Model):
 
     def __str__(self) -> str:
         return str(self.profile_id)
+
+
+class ProfileSettings(models.Model):
+    """A network's rules for profiles: how often alumni are asked whether their profile is still right."""
+
+    network = models.OneToOneField("networks.Network", on_delete=models.CASCADE, related_name="+")
+    checkin_months = models.PositiveSmallIntegerField(
+        _("ask alumni to confirm their profile every (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text=_("A banner and an email ask whether the profile and intent are still right."),
+    )
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("profile settings")
+        verbose_name_plural = _("profile settings")
+
+    def __str__(self) -> str:
+        return str(self.network_id)
 
 
 class SavedSegment(models.Model):

@@ -33,6 +33,7 @@ from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
 from enishi.notifications.models import OutboundEmail
 from enishi.privacy.models import AuditEntry
+from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, Skill
 
 NETWORK_KWARG = "network_slug"
 PERSONA_NAMES = [persona[0] for persona in PERSONAS]
@@ -72,6 +73,8 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:intake_registration_ask": "asking an applicant for more information",
     "manage:intake_registration_reject": "rejecting a registration",
     "manage:intake_duplicates_merge": "merging two members (ids in the POST body)",
+    "network:career_delete": "deleting one of the member's own career entries",
+    "network:profile_confirm": "confirming one's own profile is still right",
 }
 
 
@@ -173,6 +176,7 @@ class TargetsOfA:
     channel_id: int
     alumni_invitation_token: str
     channel_token: str
+    career_entry_id: int
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "registration_id": KwargSource(lambda a: [a.registration_id], True),
     "channel_id": KwargSource(lambda a: [a.channel_id], True),
     "purpose": KwargSource(lambda a: ["directory_listing", "rehire_contact"], False),
+    "entry_id": KwargSource(lambda a: [a.career_entry_id], True),
 }
 
 
@@ -253,6 +258,13 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         emailed = AlumniInvitation.objects.create(
             network=net_a.network, record=record, email="leaver@a.example", invited_by=net_a.hr
         )
+        # A profile of A's alumnus with a career entry, an intent and a skill (profiles' own routes).
+        profile = Profile.objects.create(network=net_a.network, membership=net_a.memberships["alumnus1"])
+        entry = CareerEntry.objects.create(network=net_a.network, profile=profile, organisation="A's employer")
+        Intent.objects.create(network=net_a.network, profile=profile, open_to_meet=True)
+        ProfileSkill.objects.create(
+            network=net_a.network, profile=profile, skill=Skill.objects.get_or_create(key="sweep", name="sweep")[0]
+        )
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -266,6 +278,7 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         channel_id=channel.pk,
         alumni_invitation_token=emailed.token,
         channel_token=channel.token,
+        career_entry_id=entry.pk,
     )
 
 
@@ -287,6 +300,10 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "import_jobs": list(ImportJob.objects.filter(network=network).order_by("pk").values()),
             "registrations": list(Registration.objects.filter(network=network).order_by("pk").values()),
             "alumni_invitations": list(AlumniInvitation.objects.filter(network=network).order_by("pk").values()),
+            "profiles": list(Profile.objects.filter(network=network).order_by("pk").values()),
+            "career_entries": list(CareerEntry.objects.filter(network=network).order_by("pk").values()),
+            "intents": list(Intent.objects.filter(network=network).order_by("pk").values()),
+            "profile_skills": list(ProfileSkill.objects.filter(network=network).order_by("pk").values()),
             # A visit to A's public join link counts, by design: everything else of the link must stay.
             "join_channels": list(
                 JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
@@ -413,6 +430,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "record_id": 10**9,
         "registration_id": 10**9,
         "channel_id": 10**9,
+        "entry_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -422,6 +440,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "record_id": targets.record_id,
         "registration_id": targets.registration_id,
         "channel_id": targets.channel_id,
+        "entry_id": targets.career_entry_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

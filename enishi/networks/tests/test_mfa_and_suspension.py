@@ -237,6 +237,7 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "job_id": 1,
         "channel_id": 1,
         "registration_id": 1,
+        "entry_id": 1,
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",

@@ -16,6 +16,7 @@ from django.db import close_old_connections
 from enishi.intake.services import send_automatic_invitations, send_due_reminders
 from enishi.notifications.tasks import requeue_undelivered_emails
 from enishi.ops.services import beat, prune_old_work, refresh_query_statistics, worker_name
+from enishi.profiles.services import send_checkins
 
 logger = logging.getLogger("enishi.worker")
 
@@ -29,6 +30,7 @@ MAINTENANCE_JOBS: tuple[Callable[[], object], ...] = (
     send_due_reminders,
     send_automatic_invitations,
     refresh_query_statistics,
+    send_checkins,
 )
 
 
