@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django_scopes import scopes_disabled
 
-from enishi.intake.models import AlumniInvitation, IntakeSettings, JoinChannel
+from enishi.intake.models import AlumniInvitation, JoinChannel
 from enishi.networks.models import Network, StaffInvitation
 
 PENDING_INVITATION_SESSION_KEY = "enishi_pending_invitation"
@@ -70,8 +70,5 @@ def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def public_join_open(network_id: int) -> bool:
-    with scopes_disabled():  # the rules of the one network the session names
-        return IntakeSettings.objects.filter(network_id=network_id, public_join=True).exists() or (
-            Network.objects.filter(pk=network_id).exists()
-            and not IntakeSettings.objects.filter(network_id=network_id).exists()  # defaults: open
-        )
+    # Open unless the network's intake rules say otherwise (a network without rules has the defaults).
+    return Network.objects.filter(pk=network_id).exclude(intake_settings__public_join=False).exists()

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django_scopes import scope
 
 from enishi.demo.services import BATCH_SIZE, Target
-from enishi.lib.japanese import normalise
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
 from enishi.profiles.models import (
@@ -31,6 +30,7 @@ from enishi.profiles.models import (
     Visibility,
     default_visibility,
 )
+from enishi.profiles.skills import skill_key
 from enishi.profiles.vocabulary import PREFECTURES, Industry, NotNowReason, Remote, ReturnMode, Timing
 
 MAX_PROFILES = 5000
@@ -123,11 +123,11 @@ def seed_profiles(target: Target, seed: int, today: date) -> int:
 
 def _vocabulary() -> dict[str, Skill]:
     names = sorted({skill for _, role_skills in ROLES for skill in role_skills} | set(EXTRA_SKILLS))
-    existing = {skill.key: skill for skill in Skill.objects.filter(key__in=[normalise(name) for name in names])}
-    missing = [Skill(name=name, key=normalise(name)) for name in names if normalise(name) not in existing]
+    existing = {skill.key: skill for skill in Skill.objects.filter(key__in=[skill_key(name) for name in names])}
+    missing = [Skill(name=name, key=skill_key(name)) for name in names if skill_key(name) not in existing]
     Skill.objects.bulk_create(missing, ignore_conflicts=True)
-    stored = {skill.key: skill for skill in Skill.objects.filter(key__in=[normalise(name) for name in names])}
-    return {name: stored[normalise(name)] for name in names}
+    stored = {skill.key: skill for skill in Skill.objects.filter(key__in=[skill_key(name) for name in names])}
+    return {name: stored[skill_key(name)] for name in names}
 
 
 def _profile(

@@ -452,7 +452,3 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name} ({self.get_status_display()})"
-
-    @property
-    def flag_labels(self) -> list[str]:
-        return [str(RegistrationFlag(flag).label) for flag in self.flags if flag in RegistrationFlag.values]

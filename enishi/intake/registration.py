@@ -103,14 +103,13 @@ class MatchResult:
 def _compare(rules: IntakeSettings, registration: Registration, record: EmploymentRecord) -> Candidate:
     kana = name_key(registration.family_name_kana, registration.given_name_kana)
     kanji = name_key(registration.family_name, registration.given_name)
-    former_kana = ""
-    former_kanji = ""
-    if registration.former_family_name:
-        former_kanji = name_key(registration.former_family_name, registration.given_name)
-        former_kana = ""  # a former family name is given in kanji; its reading is unknown
+    # A former family name is given in kanji only (its reading is unknown), so it counts for the kanji name.
+    former_kanji = (
+        name_key(registration.former_family_name, registration.given_name) if registration.former_family_name else ""
+    )
     tolerance = rules.year_tolerance
     agrees = {
-        MatchField.NAME_KANA: bool(kana) and record.kana_key in {kana, former_kana} - {""},
+        MatchField.NAME_KANA: bool(kana) and record.kana_key == kana,
         MatchField.NAME_KANJI: bool(kanji) and record.kanji_key in {kanji, former_kanji} - {""},
         MatchField.HIRE_YEAR: registration.hire_year is not None and record.hire_date is not None
         and abs(record.hire_date.year - registration.hire_year) <= tolerance,

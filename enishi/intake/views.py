@@ -3,6 +3,7 @@ public join page with its registration, and the referral page where alumni invit
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import F
@@ -150,8 +151,6 @@ public_join.skips_notice_gate = True  # type: ignore[attr-defined]
 @require_POST
 def join_code(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """The short code printed on a flyer, typed on the join page: opens that personal invitation."""
-    from allauth.core import ratelimit
-
     if not ratelimit.consume(request, action="invitation_code"):
         messages.error(request, _("Too many attempts. Please wait a few minutes and try again."))
         return redirect("network:public_join", network_slug)
