@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views import defaults
 
 from enishi.accounts import views as account_views
+from enishi.directory import urls as directory_urls
 from enishi.intake import urls as intake_urls
 from enishi.networks import urls as network_urls
 from enishi.ops import views as ops_views
@@ -25,8 +26,15 @@ network_patterns = [
     *privacy_urls.urlpatterns,
     *intake_urls.urlpatterns,
     *profile_urls.urlpatterns,
+    *directory_urls.urlpatterns,
 ]
-manage_patterns = [*network_urls.manage_urlpatterns, *privacy_urls.manage_urlpatterns, *intake_urls.manage_urlpatterns]
+manage_patterns = [
+    *network_urls.manage_urlpatterns,
+    *privacy_urls.manage_urlpatterns,
+    *intake_urls.manage_urlpatterns,
+    *profile_urls.manage_urlpatterns,
+    *directory_urls.manage_urlpatterns,
+]
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from enishi.analytics.models import ActiveDay
+from enishi.directory.indexing import touch
 from enishi.networks.models import Membership
 
 
@@ -20,4 +21,5 @@ def record_active_day(membership: Membership, today: date) -> bool:
     )
     Membership.objects.filter(pk=membership.pk).update(last_active_on=today)
     membership.last_active_on = today
+    touch(membership)  # the directory's "recently active" order
     return True

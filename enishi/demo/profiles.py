@@ -14,18 +14,22 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope
 
+from enishi.demo.catalogue import NETWORKS
 from enishi.demo.services import BATCH_SIZE, Target
-from enishi.networks.models import Membership
-from enishi.networks.roles import ALUMNI_ROLES, MembershipState
+from enishi.directory.indexing import rebuild
+from enishi.networks.models import Membership, Network
+from enishi.networks.roles import ALUMNI_ROLES, MembershipState, Role
+from enishi.privacy.models import Consent, ConsentPurpose
 from enishi.profiles.models import (
     CareerEntry,
     FieldGroup,
     Intent,
     Profile,
     ProfileSkill,
+    SavedSegment,
     Skill,
     Visibility,
     default_visibility,
@@ -118,7 +122,63 @@ def seed_profiles(target: Target, seed: int, today: date) -> int:
         CareerEntry.objects.bulk_create(careers, batch_size=BATCH_SIZE)
         ProfileSkill.objects.bulk_create(tags, batch_size=BATCH_SIZE)
         Intent.objects.bulk_create(intents, batch_size=BATCH_SIZE)
+        _directory_consents(network, members, rng)
+        _segments(target)
+    rebuild(network)  # the directory's search documents, from everything above
     return len(profiles)
+
+
+def _directory_consents(network: Network, members: list[Membership], rng: random.Random) -> None:
+    """Most generated alumni agreed to be listed in the directory when they registered; some did not.
+    The named accounts keep the consents the intake demo gives them (alumni4 is not listed: the
+    directory offers her the listing)."""
+    listed = set(
+        Consent.objects.filter(network=network, purpose=ConsentPurpose.DIRECTORY_LISTING).values_list(
+            "membership_id", flat=True
+        )
+    )
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                network_id=network.pk,
+                membership=member,
+                purpose=ConsentPurpose.DIRECTORY_LISTING,
+                notice_version=1,
+                granted_at=member.activated_at or timezone.now(),
+            )
+            for member in members
+            if member.pk not in listed and _generated(member) and rng.random() < DIRECTORY_SHARE
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
+def _generated(member: Membership) -> bool:
+    return any(member.user.email.endswith(f"@{spec.bulk_email_domain}") for spec in NETWORKS)
+
+
+def _segments(target: Target) -> None:
+    """Two searches the secretariat saved: what later newsletters and invitations are sent to."""
+    author = next((m.user for m in Membership.objects.filter(network=target.network, role=Role.HR)[:1]), None)
+    SavedSegment.objects.bulk_create(
+        [
+            SavedSegment(network=target.network, name=name, query=query, created_by=author)
+            for name, query in (
+                ("副業・業務委託に関心のある方", {"intent": ["side_job", "project"]}),
+                ("営業職の経験者（2018年以降の退職）", {"q": ["営業"], "left_from": ["2018"]}),
+                ("再雇用可・いまは見送りの方", {"rehire": ["eligible"], "intent": ["not_now"]}),
+            )
+        ]
+    )
+
+
+DIRECTORY_SHARE = 0.85
+
+
+def _in_japanese(label: object) -> str:
+    """Demo texts are what the alumni typed, in Japanese, whatever language runs the command."""
+    with translation.override("ja"):
+        return str(label)
 
 
 def _vocabulary() -> dict[str, Skill]:
@@ -137,8 +197,8 @@ def _profile(
     organisation, industry = rng.choice(EMPLOYERS)
     role, role_skills = rng.choice(ROLES)
     location = rng.choice(PREFECTURES[:13] * 3 + PREFECTURES)  # Tokyo area more often
-    values = {"org": organisation, "role": role, "industry": Industry(industry).label, "company": rng.choice(companies),
-              "pref": location, "years": rng.randint(1, 8)}  # fmt: skip
+    values = {"org": organisation, "role": role, "industry": _in_japanese(Industry(industry).label),
+              "company": rng.choice(companies), "pref": location, "years": rng.randint(1, 8)}  # fmt: skip
     visibility = default_visibility()
     roll = rng.random()
     if roll < 0.12:

@@ -3,6 +3,7 @@
 Services call `reindex_members` right after they change what a member's document holds (profile
 saved, name changed, directory consent granted or withdrawn, membership suspended, reactivated,
 approved or merged), inside their transaction, so a withdrawal leaves the results at once.
+`touch` moves a member up the "recently active" order on their first request of a day.
 `rebuild` recomputes a whole network (management command `rebuild_search_index`).
 """
 
@@ -16,13 +17,15 @@ from django_scopes import scope
 
 from enishi.directory import tokens
 from enishi.directory.models import SearchDocument
-from enishi.intake.models import EmploymentRecord
+from enishi.intake.models import Assignment, EmploymentRecord
+from enishi.intake.sources import sources_of
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
 from enishi.privacy.models import Consent, ConsentPurpose
 from enishi.profiles.models import FieldGroup, Profile, Visibility, default_visibility
 
 REBUILD_BATCH_SIZE = 2000
+ACCOUNT = "account"  # the names of the account: not a profile field group, always searchable
 _EPOCH = date(2000, 1, 1)
 
 
@@ -50,7 +53,7 @@ class _Groups:
         self.text.setdefault(group, []).extend(value for value in text if value)
         self.facets.setdefault(group, []).extend(facets)
 
-    def document(self, visible: set[str], always: list[str]) -> tuple[str, str]:
+    def document(self, visible: set[str], always: Iterable[str]) -> tuple[str, str]:
         names = [value for group in self.names if group in visible for value in self.names[group]]
         texts = [value for group in self.text if group in visible for value in self.text[group]]
         facets = [token for group in self.facets if group in visible for token in self.facets[group]]
@@ -60,8 +63,10 @@ class _Groups:
 def _content(membership: Membership, profile: Profile | None) -> _Groups:
     user = membership.user
     groups = _Groups()
+    # The account's names identify the person on every card and page they appear on, whatever the
+    # profile's visibility: they are searchable by whoever may see the person at all.
     groups.add(
-        FieldGroup.BASICS,
+        ACCOUNT,
         names=[
             user.family_name,
             user.given_name,
@@ -101,13 +106,16 @@ def _content(membership: Membership, profile: Profile | None) -> _Groups:
         facets=[tokens.skill_token(skill.pk) for skill in skills],
     )
     groups.add(FieldGroup.NOW, text=[profile.now_text])
+    intent = profile.intent if hasattr(profile, "intent") else None  # select_related: no query
+    if intent is not None:
+        groups.add(FieldGroup.INTENT, facets=[tokens.intent_token(value) for value in intent.facets()])
     return groups
 
 
 def _visible(profile: Profile | None, allowed: set[str]) -> set[str]:
     visibility = profile.visibility if profile is not None else default_visibility()
     defaults = default_visibility()
-    return {group for group in FieldGroup.values if (visibility.get(group) or defaults[group]) in allowed}
+    return {ACCOUNT} | {group for group in FieldGroup.values if (visibility.get(group) or defaults[group]) in allowed}
 
 
 def _documents(network: Network, membership_ids: list[int]) -> list[SearchDocument]:
@@ -125,24 +133,41 @@ def _documents(network: Network, membership_ids: list[int]) -> list[SearchDocume
     )
     profiles = {
         profile.membership_id: profile
-        for profile in Profile.objects.filter(network=network, membership_id__in=ids).prefetch_related(
-            "career", "skills__skill"
-        )
+        for profile in Profile.objects.filter(network=network, membership_id__in=ids)
+        .select_related("intent")
+        .prefetch_related("career", "skills__skill")
     }
+    # Facts of the employment records that alumni see on profiles (company, departments, leave
+    # year), and those only staff may filter on (rehire eligibility, how the member registered).
     employment: dict[int, list[str]] = {}
-    for membership_id, company_id, leave_date in EmploymentRecord.objects.filter(
+    staff_only: dict[int, list[str]] = {}
+    for membership_id, company_id, leave_date, department, eligibility in EmploymentRecord.objects.filter(
         network=network, membership_id__in=ids
-    ).values_list("membership_id", "company_id", "leave_date"):
+    ).values_list("membership_id", "company_id", "leave_date", "department", "rehire_eligibility"):
         facts = employment.setdefault(membership_id, [])
         facts.append(tokens.company_token(company_id))
         if leave_date is not None:
             facts.append(tokens.leave_year_token(leave_date.year))
+        if department:
+            facts.append(tokens.department_token(department))
+        staff_only.setdefault(membership_id, []).append(tokens.rehire_token(eligibility))
+    for membership_id, department in (
+        Assignment.objects.filter(network=network, record__membership_id__in=ids)
+        .exclude(department="")
+        .values_list("record__membership_id", "department")
+    ):
+        employment.setdefault(membership_id, []).append(tokens.department_token(department))
+    for membership_id, source in sources_of(network, ids).items():
+        staff_only.setdefault(membership_id, []).append(tokens.source_token(source))
     documents = []
     for member in members:
         profile = profiles.get(member.pk)
         content = _content(member, profile)
         always = [tokens.network_token(network.pk), *dict.fromkeys(employment.get(member.pk, []))]
-        staff_names, staff_text = content.document(_visible(profile, {Visibility.ALUMNI, Visibility.STAFF}), always)
+        staff_names, staff_text = content.document(
+            _visible(profile, {Visibility.ALUMNI, Visibility.STAFF}),
+            [*always, *dict.fromkeys(staff_only.get(member.pk, []))],
+        )
         alumni_names, alumni_text = "", ""
         if member.pk in listed:
             alumni_names, alumni_text = content.document(_visible(profile, {Visibility.ALUMNI}), always)
@@ -176,6 +201,14 @@ def reindex_members(network: Network, membership_ids: Iterable[int]) -> None:
         # (PostgreSQL) then rebuild the full-text entries from the new texts.
         SearchDocument.objects.filter(network=network, membership_id__in=ids).delete()
         SearchDocument.objects.bulk_create(documents)
+
+
+def touch(membership: Membership) -> None:
+    """Move the member's document to its place in the recency order after a new active day (one
+    UPDATE, at most once per member per day; the member's texts are unchanged)."""
+    SearchDocument.objects.filter(network_id=membership.network_id, membership=membership).update(
+        rank_key=rank_key(membership.pk, membership.last_active_on), last_active_on=membership.last_active_on
+    )
 
 
 def rebuild(network: Network, batch_size: int = REBUILD_BATCH_SIZE) -> int:

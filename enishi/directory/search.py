@@ -60,8 +60,7 @@ def search(
         return SearchPage([], False)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    backend = _PostgreSQL if connection.vendor == "postgresql" else _SQLite
-    plan = backend(network, audience, query_words(query), (filters or Filters()).token_groups())
+    plan = _plan(network, audience, query, filters)
     if sort == "kana":
         ids = plan.by_kana(offset + limit + 1)
     elif sort == "relevance" and plan.words:
@@ -70,6 +69,21 @@ def search(
         ids = plan.by_recency(offset + limit + 1, names_only=None)
     page = ids[offset : offset + limit]
     return SearchPage(page, len(ids) > offset + limit)
+
+
+def all_matches(
+    network: Network, viewer: Membership | Audience, query: str, *, filters: Filters | None = None, limit: int
+) -> list[int]:
+    """Every match in kana order, at most `limit` (exports and segments; the pages use `search`)."""
+    audience = audience_of(viewer)
+    if audience is None or (not isinstance(viewer, str) and viewer.network_id != network.pk):
+        return []
+    return _plan(network, audience, query, filters).by_kana(limit)
+
+
+def _plan(network: Network, audience: Audience, query: str, filters: Filters | None) -> _Plan:
+    backend = _PostgreSQL if connection.vendor == "postgresql" else _SQLite
+    return backend(network, audience, query_words(query), (filters or Filters()).token_groups())
 
 
 def _names_first(plan: _Plan, wanted: int) -> list[int]:
@@ -129,11 +143,67 @@ class _SQLite(_Plan):
             return [row[0] for row in cursor.fetchall()]
 
 
-_PG_SELECT = "SELECT membership_id FROM directory_searchdocument WHERE network_id = %s AND "
-_PG_BY_RECENCY = {
-    "alumni": _PG_SELECT + "alumni_vector @@ %s::tsquery ORDER BY rank_key DESC LIMIT %s",
-    "staff": _PG_SELECT + "staff_vector @@ %s::tsquery ORDER BY rank_key DESC LIMIT %s",
+# PostgreSQL cannot stream a GIN index in recency order, so a probe takes whichever of two reads is
+# short (docs/PERFORMANCE.md, "Directory search"). First `recent`: the RECENT_WINDOW most recently
+# active documents, in order through the (network, rank_key) btree, each checked against the query;
+# a word held by one document in RECENT_WINDOW / page or more fills the page there. Otherwise the
+# word is rare, and `everywhere` asks the GIN index for its few candidates: documents holding every
+# token, which the index answers exactly, without reading the long (TOASTed) vectors. It is
+# materialised, so the planner cannot swap the bitmap for the walk on a misestimate (it multiplies
+# the frequencies of a phrase's bigrams as if they were independent). The candidates, most recent
+# first, are then checked against the full query (phrases, names) until the page is full, one index
+# lookup each: OFFSET 0 keeps that subquery from being flattened into a join that checks them all.
+# One statement: the second read runs only when the first fell short. The window bounds the waste
+# of the first read when the word is rare: at 1M documents 2,000 checks cost ~8 ms (each vector is
+# read from its TOAST table), and a word the window misses has ~10,000 candidates or fewer (~2 µs
+# each).
+_PG_RECENT_WINDOW = 2000
+_PG_PROBE = """
+WITH recent AS MATERIALIZED (
+    SELECT rank_key, membership_id FROM (
+        SELECT rank_key, membership_id, {vector}, {names_vector} FROM directory_searchdocument
+        WHERE network_id = %(network)s ORDER BY rank_key DESC LIMIT %(window)s
+    ) AS latest
+    WHERE {condition} ORDER BY rank_key DESC LIMIT %(limit)s
+), everywhere AS MATERIALIZED (
+    SELECT rank_key FROM directory_searchdocument WHERE network_id = %(network)s AND {candidates}
+)
+SELECT membership_id FROM (
+    (SELECT membership_id, rank_key FROM recent WHERE (SELECT count(*) FROM recent) >= %(limit)s)
+    UNION ALL
+    (SELECT found.membership_id, candidate.rank_key
+        FROM (SELECT rank_key FROM everywhere ORDER BY rank_key DESC) AS candidate
+        CROSS JOIN LATERAL (
+            SELECT membership_id FROM directory_searchdocument
+            WHERE network_id = %(network)s AND rank_key = candidate.rank_key AND {condition} OFFSET 0
+        ) AS found
+        WHERE (SELECT count(*) FROM recent) < %(limit)s ORDER BY candidate.rank_key DESC LIMIT %(limit)s)
+) AS page ORDER BY rank_key DESC
+"""
+# names_only: None, every match; True, a name matches every word; False, the other matches. The
+# names have a vector and GIN index of their own, which holds the facet tokens too (migration 0003):
+# a name probe is one index intersection sized by the statistics of names, not of the job titles.
+# The parameters: query, the words as phrases and the facets; tokens, every token of the words and
+# the facets; names, the words as phrases alone.
+_PG_CONDITIONS = {
+    None: ("{vector} @@ %(query)s::tsquery", "{vector} @@ %(tokens)s::tsquery"),
+    True: ("{names_vector} @@ %(query)s::tsquery", "{names_vector} @@ %(tokens)s::tsquery"),
+    False: (
+        "{vector} @@ %(query)s::tsquery AND NOT {names_vector} @@ %(names)s::tsquery",
+        "{vector} @@ %(tokens)s::tsquery",
+    ),
 }
+_PG_BY_RECENCY = {
+    (audience, names_only): _PG_PROBE.format(
+        vector=f"{audience}_vector",
+        names_vector=f"{audience}_names_vector",
+        condition=condition.format(vector=f"{audience}_vector", names_vector=f"{audience}_names_vector"),
+        candidates=candidates.format(vector=f"{audience}_vector", names_vector=f"{audience}_names_vector"),
+    )
+    for audience in ("alumni", "staff")
+    for names_only, (condition, candidates) in _PG_CONDITIONS.items()
+}
+_PG_SELECT = "SELECT membership_id FROM directory_searchdocument WHERE network_id = %s AND "
 _PG_BY_KANA = {
     "alumni": _PG_SELECT + "alumni_vector @@ %s::tsquery ORDER BY sort_name, rank_key LIMIT %s",
     "staff": _PG_SELECT + "staff_vector @@ %s::tsquery ORDER BY sort_name, rank_key LIMIT %s",
@@ -141,39 +211,35 @@ _PG_BY_KANA = {
 
 
 class _PostgreSQL(_Plan):
-    """tsvector with positions (names weighted A) and GIN; phrases with <->.
+    """tsvector with positions (names weighted A, and alone in their own vector) and GIN; phrases with <->.
 
-    One fixed statement per audience and order; the query is a parameter.
+    Fixed statements per audience and order; the queries are parameters.
     """
 
-    def _tsquery(self, names_only: bool | None) -> str:
-        parts = [f"'{network_token(self.network.pk)}'"]
-        parts.extend("(" + " | ".join(f"'{token}'" for token in group) + ")" for group in self.facets)
-        if self.words:
-            any_field = " & ".join(_phrase(word, "") for word in self.words)
-            in_names = " & ".join(_phrase(word, ":A") for word in self.words)
-            if names_only is True:
-                parts.append(f"({in_names})")
-            else:
-                parts.append(f"({any_field})")
-                if names_only is False:
-                    parts.append(f"!({in_names})")
-        return " & ".join(parts)
+    def _query(self, words: str) -> str:
+        """The words (a tsquery, may be empty) and every facet: what a document must hold."""
+        groups = ["(" + " | ".join(f"'{token}'" for token in group) + ")" for group in self.facets]
+        # Only listed members' vectors hold anything (the network token too), so any word or facet
+        # matches listed members only. The network token is then left out: intersecting the posting
+        # list of the whole network is most of the GIN index's work. Alone, it lists the listed.
+        return " & ".join(filter(None, [words, *groups])) or f"'{network_token(self.network.pk)}'"
 
     def by_recency(self, limit: int, *, names_only: bool | None) -> list[int]:
+        words = " & ".join(_phrase(word) for word in self.words)
+        tokens = " & ".join(dict.fromkeys(f"'{token}'" for word in self.words for token in word.tokens))
+        # The same tsqueries serve either vector: the names vector holds the facets too.
+        parameters = {"query": self._query(words), "tokens": self._query(tokens), "names": words}
         with connection.cursor() as cursor:
             cursor.execute(
-                _PG_BY_RECENCY[self.audience],
-                [self.network.pk, self._tsquery(names_only), limit],
+                _PG_BY_RECENCY[self.audience, names_only],
+                {"network": self.network.pk, "window": _PG_RECENT_WINDOW, "limit": limit, **parameters},
             )
             return [row[0] for row in cursor.fetchall()]
 
     def by_kana(self, limit: int) -> list[int]:
+        words = " & ".join(_phrase(word) for word in self.words)
         with connection.cursor() as cursor:
-            cursor.execute(
-                _PG_BY_KANA[self.audience],
-                [self.network.pk, self._tsquery(None), limit],
-            )
+            cursor.execute(_PG_BY_KANA[self.audience], [self.network.pk, self._query(words), limit])
             return [row[0] for row in cursor.fetchall()]
 
 
@@ -181,5 +247,5 @@ def _quoted(tokens: str) -> str:
     return '"' + tokens + '"'
 
 
-def _phrase(word: Word, weight: str) -> str:
-    return "(" + " <-> ".join(f"'{token}'{weight}" for token in word.tokens) + ")"
+def _phrase(word: Word) -> str:
+    return "(" + " <-> ".join(f"'{token}'" for token in word.tokens) + ")"

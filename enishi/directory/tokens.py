@@ -65,6 +65,25 @@ def skill_token(skill_id: int) -> str:
     return f"xs{skill_id}"
 
 
+def department_token(department: str) -> str:
+    return "xd" + "".join(character for character in to_hiragana(normalise(department)) if character.isalnum())
+
+
+def intent_token(intent: str) -> str:
+    """An answer about returning or collaborating (profiles.vocabulary.IntentFacet values)."""
+    return "xm" + "".join(character for character in intent if character.isalnum())
+
+
+def rehire_token(eligibility: str) -> str:
+    """Staff only: the rehire eligibility of one of the member's employment records."""
+    return "xr" + "".join(character for character in eligibility if character.isalnum())
+
+
+def source_token(source: str) -> str:
+    """Staff only: how the member registered (intake.sources.RegistrationSource values)."""
+    return "xq" + "".join(character for character in source if character.isalnum())
+
+
 @dataclass(frozen=True)
 class Word:
     """One word of a query: the tokens it must match, adjacent (a phrase) when there are several."""
@@ -92,6 +111,11 @@ class Filters:
     industries: tuple[str, ...] = ()
     prefectures: tuple[str, ...] = ()
     skill_ids: tuple[int, ...] = ()
+    departments: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+    # Staff only: these tokens are in the staff texts alone, so they match nothing for alumni.
+    rehire: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
     def token_groups(self) -> list[tuple[str, ...]]:
         """Each facet as the tokens of which a document must hold at least one."""
@@ -108,6 +132,14 @@ class Filters:
             groups.append(tuple(prefecture_token(prefecture) for prefecture in self.prefectures))
         if self.skill_ids:
             groups.append(tuple(skill_token(skill_id) for skill_id in self.skill_ids))
+        if self.departments:
+            groups.append(tuple(department_token(department) for department in self.departments))
+        if self.intents:
+            groups.append(tuple(intent_token(intent) for intent in self.intents))
+        if self.rehire:
+            groups.append(tuple(rehire_token(value) for value in self.rehire))
+        if self.sources:
+            groups.append(tuple(source_token(value) for value in self.sources))
         return groups
 
 

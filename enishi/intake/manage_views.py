@@ -33,7 +33,7 @@ from enishi.intake.forms import (
 from enishi.intake.importing import plan_import
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, InvitationStatus, JoinChannel
 from enishi.lib.errors import ActionRefused
-from enishi.lib.exports import csv_response_bytes, xlsx_bytes
+from enishi.lib.exports import EXPORT_FORMATS, spreadsheet_response
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
 from enishi.lib.qr import qr_svg
@@ -73,14 +73,6 @@ def records(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(request, "intake/records.html", {"form": form, "page": page})
 
 
-EXPORT_FORMATS = {
-    # format: (content type, file extension)
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "csv-sjis": ("text/csv; charset=shift_jis", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
-
-
 @console_section("intake")
 def records_export(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """The filtered records as CSV (UTF-8 with BOM, or Shift_JIS/CP932) or xlsx, formulas neutralised."""
@@ -90,17 +82,12 @@ def records_export(request: NetworkRequest, network_slug: str) -> HttpResponse:
         raise Http404
     records = filtered_records(request)
     headers, rows = services.export_rows(records)
-    if export_format == "xlsx":
-        body = xlsx_bytes(headers, rows, sheet_title=str(_("Employment records")))
-    else:
-        body = csv_response_bytes(headers, rows, encoding="cp932" if export_format == "csv-sjis" else "utf-8-sig")
-    content_type, extension = EXPORT_FORMATS[export_format]
     audit(network, request.user, "employment_records.exported", request=request, rows=len(rows),
           format=export_format, query=request.GET.urlencode()[:300])  # fmt: skip
-    response = HttpResponse(body, content_type=content_type)
-    filename = f"employment-records-{network.slug}-{timezone.localdate():%Y%m%d}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    filename = f"employment-records-{network.slug}-{timezone.localdate():%Y%m%d}"
+    return spreadsheet_response(
+        headers, rows, export_format, sheet_title=str(_("Employment records")), filename=filename
+    )
 
 
 @console_section("intake")

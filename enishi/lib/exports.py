@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Literal
 
+from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
@@ -105,3 +106,26 @@ def _xlsx_value(sheet: WriteOnlyWorksheet, value: object) -> str | Cell:
 def _sheet_title(title: str) -> str:
     # Excel's rules: at most 31 characters, none of []:*?/\ .
     return _XLSX_SHEET_TITLE_FORBIDDEN.sub("_", title)[:31] or "Sheet1"
+
+
+# The download formats offered next to every list staff can export: format → (content type, extension).
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv-sjis": ("text/csv; charset=shift_jis", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+def spreadsheet_response(
+    headers: Sequence[object], rows: Iterable[Sequence[object]], export_format: str, *, sheet_title: str, filename: str
+) -> HttpResponse:
+    """A download of the table in one of EXPORT_FORMATS (checked by the caller); `filename` without
+    its extension."""
+    if export_format == "xlsx":
+        body = xlsx_bytes(headers, rows, sheet_title=sheet_title)
+    else:
+        body = csv_response_bytes(headers, rows, encoding="cp932" if export_format == "csv-sjis" else "utf-8-sig")
+    content_type, extension = EXPORT_FORMATS[export_format]
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response

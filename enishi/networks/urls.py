@@ -7,7 +7,6 @@ from enishi.networks import manage_views, views
 # Mounted under /n/<network_slug>/ (namespace "network").
 urlpatterns = [
     path("", views.home, name="home"),
-    path("directory/", views.directory, name="directory"),
     path("events/", views.events, name="events"),
     path("opportunities/", views.opportunities, name="opportunities"),
     path("surveys/", views.surveys, name="surveys"),

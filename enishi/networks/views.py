@@ -25,14 +25,6 @@ def home(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(request, "networks/home.html")
 
 
-def directory(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    return empty_state(
-        request,
-        title=_("Directory"),
-        body=_("Soon you will find fellow alumni here, by company, department, skills and interests."),
-    )
-
-
 def events(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return empty_state(
         request,

@@ -52,4 +52,8 @@ AUDIT_ACTIONS = {
     "profile.confirmed": _("Profile confirmed as still right"),
     "profile.viewed": _("Profile viewed"),
     "intent.changed": _("Interests and intent changed"),
+    "directory.exported": _("Directory search exported"),
+    "segment.saved": _("Segment saved"),
+    "segment.deleted": _("Segment deleted"),
+    "profile_settings.changed": _("Profile check-in period changed"),
 }

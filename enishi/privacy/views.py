@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -58,4 +59,8 @@ def set_consent(request: NetworkRequest, network_slug: str, purpose: str) -> Htt
     else:
         notices.withdraw_consent(request.membership, purpose)
         messages.success(request, _("Consent withdrawn: %(purpose)s") % {"purpose": ConsentPurpose(purpose).label})
+    # A page that asks for one consent (the directory asks for its listing) gets the person back.
+    back = request.POST.get("next", "")
+    if back.startswith(f"/n/{network_slug}/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return redirect(back)
     return redirect("network:privacy", network_slug)

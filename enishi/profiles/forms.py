@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from enishi.lib.images import clean_image
-from enishi.profiles.models import CareerEntry, FieldGroup, Intent, Profile, Visibility
+from enishi.profiles.models import CareerEntry, FieldGroup, Intent, Profile, ProfileSettings, Visibility
 from enishi.profiles.services import MAX_SKILLS
 from enishi.profiles.skills import SKILL_MAX_LENGTH
 from enishi.profiles.vocabulary import OVERSEAS, ReturnMode
@@ -227,3 +227,9 @@ class IntentForm(forms.ModelForm[Intent]):
         if commit:
             intent.save()
         return intent
+
+
+class ProfileSettingsForm(forms.ModelForm[ProfileSettings]):
+    class Meta:
+        model = ProfileSettings
+        fields = ("checkin_months",)

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from enishi.profiles.vocabulary import LOCATION_CHOICES, Industry, NotNowReason, Remote, Timing
+from enishi.profiles.vocabulary import LOCATION_CHOICES, Industry, IntentFacet, NotNowReason, Remote, Timing
 
 
 class Visibility(models.TextChoices):
@@ -175,6 +175,21 @@ class Intent(models.Model):
 
     def __str__(self) -> str:
         return str(self.profile_id)
+
+    def facets(self) -> list[str]:
+        """The IntentFacet values this intent answers yes to (the directory's intent facet)."""
+        answers = [mode for mode in self.return_modes if mode in IntentFacet.values]
+        for facet, yes in (
+            (IntentFacet.COLLABORATION, bool(self.collaboration_offer or self.collaboration_seek)),
+            (IntentFacet.MEET, self.open_to_meet),
+            (IntentFacet.MENTOR, self.open_to_mentor),
+            (IntentFacet.SPEAK, self.open_to_speak),
+            (IntentFacet.FEEDBACK, self.open_to_feedback),
+            (IntentFacet.NOT_NOW, self.not_now),
+        ):
+            if yes:
+                answers.append(facet.value)
+        return answers
 
 
 class ProfileSettings(models.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
 from enishi.accounts.models import User
+from enishi.directory.indexing import reindex_members
 from enishi.intake.models import EmploymentRecord
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
@@ -26,23 +26,9 @@ CHECKIN_BATCH_SIZE = 500
 MAX_SKILLS = 30
 
 
-def _directory_present() -> bool:
-    try:
-        return importlib.util.find_spec("enishi.directory.indexing") is not None
-    except ModuleNotFoundError:
-        return False
-
-
-# The directory (another capability, being built) keeps its search index in step through
-# reindex_members(). Decided once at import time; this guard goes once enishi.directory lands.
-_DIRECTORY_INDEXING = _directory_present()
-
-
 def _reindex(profile: Profile) -> None:
-    if _DIRECTORY_INDEXING:
-        from enishi.directory.indexing import reindex_members  # type: ignore[import-not-found,unused-ignore]
-
-        reindex_members(profile.network, [profile.membership_id])
+    """Keep the directory's search document of the profile's member in step (same transaction)."""
+    reindex_members(profile.network, [profile.membership_id])
 
 
 def profile_of(membership: Membership) -> Profile:
@@ -62,10 +48,23 @@ def intent_of(profile: Profile) -> Intent:
     return Intent(network_id=profile.network_id, profile=profile)
 
 
+def profile_settings(network: Network) -> ProfileSettings:
+    """The network's profile settings; unsaved defaults while never saved (reading writes nothing)."""
+    return ProfileSettings.objects.filter(network=network).first() or ProfileSettings(network=network)
+
+
 def checkin_months(network: Network) -> int:
-    """The network's check-in period; the default while its settings were never saved (reading writes nothing)."""
-    settings = ProfileSettings.objects.filter(network=network).first()
-    return (settings or ProfileSettings()).checkin_months
+    return profile_settings(network).checkin_months
+
+
+def save_profile_settings(
+    settings: ProfileSettings, actor: User, changed: list[str], request: HttpRequest | None = None
+) -> ProfileSettings:
+    with transaction.atomic():
+        settings.save()
+        audit(settings.network, actor, "profile_settings.changed", request=request, fields=sorted(changed),
+              checkin_months=settings.checkin_months)  # fmt: skip
+    return settings
 
 
 # --- The employment record, as the alumnus may see it ------------------------------------------

@@ -73,3 +73,14 @@ def seed_skill_synonyms() -> int:
             _, created = SkillAlias.objects.get_or_create(key=skill_key(alias), defaults={"skill": skill})
             added += int(created)
     return added
+
+
+def find_skills(texts: list[str]) -> tuple[list[Skill], list[str]]:
+    """The known skills that `texts` name (by name or synonym), and the texts that name none.
+    Searching never adds to the vocabulary."""
+    keys = {text: skill_key(text) for text in texts if skill_key(text)}
+    found = {skill.key: skill for skill in Skill.objects.filter(key__in=keys.values())}
+    for alias in SkillAlias.objects.select_related("skill").filter(key__in=set(keys.values()) - found.keys()):
+        found[alias.key] = alias.skill
+    skills = list({found[key].pk: found[key] for key in keys.values() if key in found}.values())
+    return skills, [text for text, key in keys.items() if key not in found]

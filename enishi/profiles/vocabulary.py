@@ -67,3 +67,18 @@ class NotNowReason(models.TextChoices):
     HEALTH = "health", _("Health")
     SETTLED = "settled", _("Happy where I am")
     OTHER = "other", _("Other")
+
+
+class IntentFacet(models.TextChoices):
+    """The answers of the intent form as directory facets (any of those chosen)."""
+
+    FULL_TIME = "full_time", _("Return as a full-time employee")
+    CONTRACT = "contract", _("Return as a contract employee")
+    SIDE_JOB = "side_job", _("Side job (副業)")
+    PROJECT = "project", _("Project / freelance (業務委託)")
+    COLLABORATION = "collaboration", _("Business collaboration")
+    MEET = "meet", _("Happy to meet other alumni")
+    MENTOR = "mentor", _("Happy to mentor")
+    SPEAK = "speak", _("Happy to speak at company events")
+    FEEDBACK = "feedback", _("Happy to give feedback")
+    NOT_NOW = "not_now", _("Not now")

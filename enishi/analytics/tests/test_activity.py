@@ -58,7 +58,8 @@ def test_it_records_the_first_request_of_the_day(net_a: PersonaNetwork) -> None:
     writes = writes_during(client, reverse("network:home", args=["alpha"]))
 
     today = today_in(net_a.network)
-    assert writes == ["INSERT analytics_activeday", "UPDATE networks_membership"]
+    # The directory's recency order follows the new active day (directory.indexing.touch).
+    assert writes == ["INSERT analytics_activeday", "UPDATE networks_membership", "UPDATE directory_searchdocument"]
     assert active_days(membership) == [today]
     assert last_active_on(membership) == today
 
@@ -89,7 +90,8 @@ def test_it_records_the_next_day_again(net_a: PersonaNetwork) -> None:
 
     writes = writes_during(client, home)
 
-    assert writes == ["INSERT analytics_activeday", "UPDATE networks_membership"]
+    # The directory's recency order follows the new active day (directory.indexing.touch).
+    assert writes == ["INSERT analytics_activeday", "UPDATE networks_membership", "UPDATE directory_searchdocument"]
     assert active_days(membership) == [yesterday, today]
     assert last_active_on(membership) == today
 

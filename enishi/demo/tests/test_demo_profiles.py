@@ -52,3 +52,21 @@ def test_it_is_the_same_on_every_run_and_leaves_nothing_after_a_reset() -> None:
         assert not Profile.objects.exists()
         assert not ProfileSkill.objects.exists()
         assert not Intent.objects.exists()
+
+
+def test_it_fills_the_directory_and_saves_segments(seeded: None) -> None:
+    from enishi.directory.search import all_matches
+    from enishi.directory.services import segment_member_ids
+    from enishi.networks.models import Network
+    from enishi.profiles.models import SavedSegment
+
+    with scopes_disabled():
+        demo = Network.objects.get(slug="demo")
+        listed = all_matches(demo, "alumni", "", limit=10_000)
+        staff = all_matches(demo, "staff", "", limit=10_000)
+        segments = list(SavedSegment.objects.filter(network=demo))
+        found = [segment_member_ids(segment) for segment in segments]
+    assert len(listed) >= 150
+    assert len(staff) > len(listed)  # staff also find the alumni who are not listed
+    assert len(segments) == 3
+    assert all(found), "every demo segment finds someone"

@@ -9,6 +9,7 @@ from conftest import PersonaNetwork
 from enishi.directory.indexing import reindex_members
 from enishi.directory.search import search
 from enishi.directory.tests.conftest import Person
+from enishi.directory.tokens import Filters
 from enishi.networks.services import reactivate_member, suspend_member
 from enishi.privacy.models import ConsentPurpose
 from enishi.privacy.notices import grant_consent, withdraw_consent
@@ -42,16 +43,22 @@ def test_it_hides_staff_only_fields_from_alumni(net_a: PersonaNetwork, person: P
     for marker in MARKERS.values():
         assert search(net_a.network, net_a.memberships["alumnus1"], marker).membership_ids == []
         assert search(net_a.network, net_a.memberships["hr"], marker).membership_ids == [member]
-    # The name is in the basics group too, and so is the industry facet of the work group.
-    assert search(net_a.network, "alumni", "秘密").membership_ids == []
+    # The account's name identifies the person on every card, so it stays searchable by whoever
+    # may see the person at all; the industry facet belongs to the work group and is hidden.
+    assert search(net_a.network, "alumni", "秘密").membership_ids == [member]
     assert search(net_a.network, "staff", "ひみつ").membership_ids == [member]
+    assert search(net_a.network, "alumni", "", filters=Filters(industries=("it",))).membership_ids == []
 
 
 def test_it_hides_only_me_fields_from_everyone(net_a: PersonaNetwork, person: Person) -> None:
-    plant(net_a, person, Visibility.ME)
-    for marker in [*MARKERS.values(), "秘密", "ヒミツ"]:
+    member = plant(net_a, person, Visibility.ME)
+    for marker in MARKERS.values():
         for viewer in ("alumnus1", "supporter", "admin", "hr", "editor", "coordinator"):
             assert search(net_a.network, net_a.memberships[viewer], marker).membership_ids == []
+    for viewer in ("alumnus1", "supporter", "admin", "hr"):
+        assert search(net_a.network, net_a.memberships[viewer], "ヒミツ").membership_ids == [member]
+    for viewer in ("editor", "coordinator"):
+        assert search(net_a.network, net_a.memberships[viewer], "秘密").membership_ids == []
 
 
 def test_it_finds_fields_shared_with_alumni(net_a: PersonaNetwork, person: Person) -> None:

@@ -33,7 +33,7 @@ from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
 from enishi.notifications.models import OutboundEmail
 from enishi.privacy.models import AuditEntry
-from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, Skill
+from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, SavedSegment, Skill
 
 NETWORK_KWARG = "network_slug"
 PERSONA_NAMES = [persona[0] for persona in PERSONAS]
@@ -75,6 +75,8 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:intake_duplicates_merge": "merging two members (ids in the POST body)",
     "network:career_delete": "deleting one of the member's own career entries",
     "network:profile_confirm": "confirming one's own profile is still right",
+    "manage:segment_save": "saving a directory search as a segment (the search in the query string)",
+    "manage:segment_delete": "deleting a saved segment",
 }
 
 
@@ -177,6 +179,7 @@ class TargetsOfA:
     alumni_invitation_token: str
     channel_token: str
     career_entry_id: int
+    segment_id: int
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "channel_id": KwargSource(lambda a: [a.channel_id], True),
     "purpose": KwargSource(lambda a: ["directory_listing", "rehire_contact"], False),
     "entry_id": KwargSource(lambda a: [a.career_entry_id], True),
+    "segment_id": KwargSource(lambda a: [a.segment_id], True),
 }
 
 
@@ -265,6 +269,7 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         ProfileSkill.objects.create(
             network=net_a.network, profile=profile, skill=Skill.objects.get_or_create(key="sweep", name="sweep")[0]
         )
+        segment = SavedSegment.objects.create(network=net_a.network, name="A's segment", query={"q": ["営業"]})
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -279,6 +284,7 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         alumni_invitation_token=emailed.token,
         channel_token=channel.token,
         career_entry_id=entry.pk,
+        segment_id=segment.pk,
     )
 
 
@@ -304,6 +310,7 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "career_entries": list(CareerEntry.objects.filter(network=network).order_by("pk").values()),
             "intents": list(Intent.objects.filter(network=network).order_by("pk").values()),
             "profile_skills": list(ProfileSkill.objects.filter(network=network).order_by("pk").values()),
+            "saved_segments": list(SavedSegment.objects.filter(network=network).order_by("pk").values()),
             # A visit to A's public join link counts, by design: everything else of the link must stay.
             "join_channels": list(
                 JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
@@ -431,6 +438,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "registration_id": 10**9,
         "channel_id": 10**9,
         "entry_id": 10**9,
+        "segment_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -441,6 +449,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "registration_id": targets.registration_id,
         "channel_id": targets.channel_id,
         "entry_id": targets.career_entry_id,
+        "segment_id": targets.segment_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

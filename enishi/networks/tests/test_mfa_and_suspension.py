@@ -95,7 +95,8 @@ def test_it_explains_why_staff_are_sent_to_mfa(net_a: PersonaNetwork) -> None:
 def test_it_does_not_ask_staff_for_mfa_on_the_alumni_pages(net_a: PersonaNetwork) -> None:
     remove_authenticators(net_a, "hr")
     client = net_a.client_for("hr")
-    urls = [reverse(name, args=[net_a.network.slug]) for name in ALUMNI_PAGES]
+    # Admin and HR are sent from the alumni directory to the console's, which asks for MFA.
+    urls = [reverse(name, args=[net_a.network.slug]) for name in ALUMNI_PAGES if name != "network:directory"]
 
     assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 200)
 
@@ -238,6 +239,7 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "channel_id": 1,
         "registration_id": 1,
         "entry_id": 1,
+        "segment_id": 1,
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",

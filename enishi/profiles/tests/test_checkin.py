@@ -12,7 +12,7 @@ from enishi.accounts.models import User
 from enishi.notifications.models import OutboundEmail
 from enishi.privacy.models import AuditEntry
 from enishi.profiles.models import Intent, Profile, ProfileSettings
-from enishi.profiles.services import send_checkins
+from enishi.profiles.services import checkin_months, send_checkins
 from enishi.profiles.tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,20 @@ def test_it_shows_no_banner_to_someone_without_a_profile(net_a: PersonaNetwork) 
 
     assert BANNER not in body
     assert "Add your skills" in body  # the completeness card asks instead
+
+
+def test_the_admin_sets_the_check_in_period_audited(net_a: PersonaNetwork) -> None:
+    url = reverse("manage:profile_settings", args=["alpha"])
+    client = client_for(net_a, "admin")
+    assert client.get(url).status_code == 200
+
+    refused = client.post(url, {"checkin_months": "0"})
+    assert refused.status_code == 200
+    with scope(network=net_a.network):
+        assert checkin_months(net_a.network) == 6
+
+    assert client.post(url, {"checkin_months": "12"}).status_code == 302
+    with scope(network=net_a.network):
+        assert checkin_months(net_a.network) == 12
+        assert AuditEntry.objects.filter(action="profile_settings.changed").get().data["checkin_months"] == 12
+    assert client_for(net_a, "hr").get(url).status_code in (403, 404)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scope
 
 from conftest import PersonaNetwork
@@ -21,8 +22,11 @@ def test_it_lists_everything_for_an_empty_profile_most_useful_first(net_a: Perso
     missing = missing_items(profile, None, skill_count=0, career_count=0)
 
     assert [item.key for item in missing] == EVERYTHING
-    assert str(missing[0].title) == "Add your skills"
-    assert str(missing[0].why) == "Companies can offer you side jobs and projects that match them."
+    with translation.override("en"):
+        assert str(missing[0].title) == "Add your skills"
+        assert str(missing[0].why) == "Companies can offer you side jobs and projects that match them."
+    with translation.override("ja"):
+        assert str(missing[0].title) == "スキルを登録しましょう"
 
 
 def test_it_lists_only_what_is_missing(net_a: PersonaNetwork) -> None:

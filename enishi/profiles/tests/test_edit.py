@@ -10,6 +10,7 @@ from PIL import Image
 
 from conftest import PersonaNetwork
 from enishi.privacy.models import AuditEntry
+from enishi.profiles import services
 from enishi.profiles.models import Profile, ProfileSkill
 from enishi.profiles.tests.conftest import client_for
 
@@ -221,9 +222,8 @@ def test_it_keeps_the_visibility_when_none_is_posted(net_a: PersonaNetwork) -> N
 
 
 def test_it_keeps_the_directory_index_in_step(net_a: PersonaNetwork, monkeypatch: pytest.MonkeyPatch) -> None:
-    indexing = pytest.importorskip("enishi.directory.indexing")
     calls: list[tuple[str, list[int]]] = []
-    monkeypatch.setattr(indexing, "reindex_members", lambda network, ids: calls.append((network.slug, list(ids))))
+    monkeypatch.setattr(services, "reindex_members", lambda network, ids: calls.append((network.slug, list(ids))))
     client = client_for(net_a, "alumnus1")
     me = net_a.memberships["alumnus1"].pk
 
