@@ -186,7 +186,8 @@ def _load(network: Any, companies: list[int], count: int) -> None:
                 cursor.execute(f"DROP INDEX {index}")
     statement = (
         "INSERT INTO directory_searchdocument (network_id, membership_id, rank_key, last_active_on, sort_name, "
-        "alumni_names, alumni_text, staff_names, staff_text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        "alumni_names, alumni_text, staff_names, staff_text, alumni_keys, staff_keys) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
     for start in range(0, count, INSERT_BATCH_SIZE):
         rows = []
@@ -206,11 +207,12 @@ def _load(network: Any, companies: list[int], count: int) -> None:
                       tokens.leave_year_token(leave_year), tokens.industry_token(rng.choice(INDUSTRIES)),
                       tokens.prefecture_token(rng.choice(PREFECTURES)),
                       *(tokens.skill_token(skill + 1) for skill in skills)]  # fmt: skip
-            names_text, body = " ".join(names), " ".join(facets + texts)
+            names_text, body, keys = " ".join(names), " ".join(facets + texts), " ".join(facets)
             listed = rng.random() < 0.9
             sort_name = f"{family.kana}\u3000{given.kana}"
             rows.append((network.pk, membership_id, rank_key(membership_id, last_active), last_active, sort_name,
-                         names_text if listed else "", body if listed else "", names_text, body))  # fmt: skip
+                         names_text if listed else "", body if listed else "", names_text, body,
+                         keys if listed else "", keys))  # fmt: skip
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(statement, rows)
     with connection.cursor() as cursor:
@@ -222,6 +224,7 @@ def _load(network: Any, companies: list[int], count: int) -> None:
             cursor.execute("VACUUM ANALYZE directory_searchdocument")
         else:
             cursor.execute("INSERT INTO directory_fts(directory_fts) VALUES ('optimize')")
+            cursor.execute("INSERT INTO directory_names_fts(directory_names_fts) VALUES ('optimize')")
             cursor.execute("PRAGMA foreign_keys = ON")
 
 
@@ -296,7 +299,7 @@ def _index_parts_bytes() -> dict[str, int]:
         else:
             cursor.execute(
                 "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'directory_fts%' "
-                "OR name LIKE 'directory_search%' OR name LIKE 'searchdocument%' "
+                "OR name LIKE 'directory_names_fts%' OR name LIKE 'directory_search%' OR name LIKE 'searchdocument%' "
                 "OR name LIKE 'sqlite_autoindex_directory_search%' GROUP BY name"
             )
         return {str(name): int(size or 0) for name, size in cursor.fetchall()}

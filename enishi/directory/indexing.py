@@ -53,11 +53,13 @@ class _Groups:
         self.text.setdefault(group, []).extend(value for value in text if value)
         self.facets.setdefault(group, []).extend(facets)
 
-    def document(self, visible: set[str], always: Iterable[str]) -> tuple[str, str]:
+    def document(self, visible: set[str], always: Iterable[str]) -> tuple[str, str, str]:
+        """(names, text, keys): the tokens of the visible names, of the visible texts with the
+        facets, and of the facets alone (`always` are facets too: network, company, …)."""
         names = [value for group in self.names if group in visible for value in self.names[group]]
         texts = [value for group in self.text if group in visible for value in self.text[group]]
-        facets = [token for group in self.facets if group in visible for token in self.facets[group]]
-        return " ".join(tokens.text_tokens(names)), " ".join([*always, *facets, *tokens.text_tokens(texts)])
+        facets = [*always, *(token for group in self.facets if group in visible for token in self.facets[group])]
+        return " ".join(tokens.text_tokens(names)), " ".join([*facets, *tokens.text_tokens(texts)]), " ".join(facets)
 
 
 def _content(membership: Membership, profile: Profile | None) -> _Groups:
@@ -164,13 +166,13 @@ def _documents(network: Network, membership_ids: list[int]) -> list[SearchDocume
         profile = profiles.get(member.pk)
         content = _content(member, profile)
         always = [tokens.network_token(network.pk), *dict.fromkeys(employment.get(member.pk, []))]
-        staff_names, staff_text = content.document(
+        staff_names, staff_text, staff_keys = content.document(
             _visible(profile, {Visibility.ALUMNI, Visibility.STAFF}),
             [*always, *dict.fromkeys(staff_only.get(member.pk, []))],
         )
-        alumni_names, alumni_text = "", ""
+        alumni_names, alumni_text, alumni_keys = "", "", ""
         if member.pk in listed:
-            alumni_names, alumni_text = content.document(_visible(profile, {Visibility.ALUMNI}), always)
+            alumni_names, alumni_text, alumni_keys = content.document(_visible(profile, {Visibility.ALUMNI}), always)
         documents.append(
             SearchDocument(
                 network=network,
@@ -182,6 +184,8 @@ def _documents(network: Network, membership_ids: list[int]) -> list[SearchDocume
                 alumni_text=alumni_text,
                 staff_names=staff_names,
                 staff_text=staff_text,
+                alumni_keys=alumni_keys,
+                staff_keys=staff_keys,
             )
         )
     return documents

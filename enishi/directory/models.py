@@ -28,6 +28,10 @@ class SearchDocument(models.Model):
     # What staff who read member records may search: adds the groups shared with staff.
     staff_names = models.TextField(blank=True)
     staff_text = models.TextField(blank=True)
+    # The network and facet tokens of each text again, for the names-only index of SQLite
+    # (migration 0004): the names-first probe then reads the doclists of names, not of every text.
+    alumni_keys = models.TextField(blank=True)
+    staff_keys = models.TextField(blank=True)
 
     objects = ScopedManager(network="network")
 

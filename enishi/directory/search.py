@@ -110,10 +110,17 @@ class _Plan:
 
 
 class _SQLite(_Plan):
-    """FTS5: the rowid is the recency key, so `ORDER BY rowid DESC LIMIT n` streams the index."""
+    """FTS5: the rowid is the recency key, so `ORDER BY rowid DESC LIMIT n` streams the index.
+
+    Two FTS5 tables: `directory_fts` over names and texts, and `directory_names_fts` over the names
+    and the facet keys only (migration 0004), which answers the names-first probe of relevance
+    from the small doclists of names.
+    """
 
     def _match(self, names_only: bool | None) -> str:
         names, text = f"{self.audience}_names", f"{self.audience}_text"
+        if names_only is True:
+            text = f"{self.audience}_keys"  # in directory_names_fts
         parts = [f'{{{text}}}: "{network_token(self.network.pk)}"']
         parts.extend(f"{{{text}}}: ({' OR '.join(_quoted(token) for token in group)})" for group in self.facets)
         if self.words:
@@ -125,9 +132,10 @@ class _SQLite(_Plan):
         return " AND ".join(parts)
 
     def by_recency(self, limit: int, *, names_only: bool | None) -> list[int]:
+        table = "directory_names_fts" if names_only is True else "directory_fts"
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid FROM directory_fts WHERE directory_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
+                f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s",  # noqa: S608
                 [self._match(names_only), limit],
             )
             return [row[0] & _MEMBERSHIP_ID_MASK for row in cursor.fetchall()]
