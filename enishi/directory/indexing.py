@@ -22,7 +22,7 @@ from enishi.intake.sources import sources_of
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
 from enishi.privacy.models import Consent, ConsentPurpose
-from enishi.profiles.models import FieldGroup, Profile, Visibility, default_visibility
+from enishi.profiles.models import FIELD_GROUPS, FieldGroup, Profile, Visibility, default_visibility
 
 REBUILD_BATCH_SIZE = 2000
 ACCOUNT = "account"  # the names of the account: not a profile field group, always searchable
@@ -117,7 +117,7 @@ def _content(membership: Membership, profile: Profile | None) -> _Groups:
 def _visible(profile: Profile | None, allowed: set[str]) -> set[str]:
     visibility = profile.visibility if profile is not None else default_visibility()
     defaults = default_visibility()
-    return {ACCOUNT} | {group for group in FieldGroup.values if (visibility.get(group) or defaults[group]) in allowed}
+    return {ACCOUNT} | {group for group in FIELD_GROUPS if (visibility.get(group) or defaults[group]) in allowed}
 
 
 def _documents(network: Network, membership_ids: list[int]) -> list[SearchDocument]:

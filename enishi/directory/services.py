@@ -26,6 +26,7 @@ from enishi.profiles.visibility import visible_groups
 from enishi.profiles.vocabulary import Industry, IntentFacet
 
 EXPORT_MAX_ROWS = 100_000
+_INDUSTRIES = frozenset(Industry.values)
 EXPORT_BATCH_SIZE = 2_000
 
 
@@ -126,7 +127,7 @@ def _card(
         card.headline = profile.headline
     if FieldGroup.WORK in groups:
         card.organisation, card.role_title = profile.organisation, profile.role_title
-        card.industry = str(Industry(profile.industry).label) if profile.industry in Industry.values else ""
+        card.industry = str(Industry(profile.industry).label) if profile.industry in _INDUSTRIES else ""
         card.location = profile.country if profile.location == "overseas" else profile.location
     if FieldGroup.SKILLS in groups:
         card.skills = skills

@@ -35,8 +35,13 @@ class FieldGroup(models.TextChoices):
     INTENT = "intent", _("Interests and intent")
 
 
+# The choices' `.values` builds a new list on each access; pages check every group of every card.
+FIELD_GROUPS: tuple[str, ...] = tuple(FieldGroup.values)
+_INTENT_FACETS = frozenset(IntentFacet.values)
+
+
 def default_visibility() -> dict[str, str]:
-    visibility = dict.fromkeys(FieldGroup.values, Visibility.ALUMNI.value)
+    visibility = dict.fromkeys(FIELD_GROUPS, Visibility.ALUMNI.value)
     visibility[FieldGroup.INTENT] = Visibility.STAFF.value  # intent is for the company unless shared
     return visibility
 
@@ -178,7 +183,7 @@ class Intent(models.Model):
 
     def facets(self) -> list[str]:
         """The IntentFacet values this intent answers yes to (the directory's intent facet)."""
-        answers = [mode for mode in self.return_modes if mode in IntentFacet.values]
+        answers = [mode for mode in self.return_modes if mode in _INTENT_FACETS]
         for facet, yes in (
             (IntentFacet.COLLABORATION, bool(self.collaboration_offer or self.collaboration_seek)),
             (IntentFacet.MEET, self.open_to_meet),

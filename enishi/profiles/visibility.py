@@ -6,7 +6,7 @@ from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, CONSOLE_SECTIONS
 from enishi.privacy.models import ConsentPurpose
 from enishi.privacy.notices import has_consent
-from enishi.profiles.models import FieldGroup, Profile, Visibility
+from enishi.profiles.models import FIELD_GROUPS, Profile, Visibility
 
 # Staff who read member records in the console (admin, HR) also read what alumni share with staff.
 MEMBER_RECORD_ROLES = next(section.roles for section in CONSOLE_SECTIONS if section.key == "members")
@@ -32,7 +32,7 @@ def visible_groups(viewer: Membership, profile: Profile, *, listed: bool | None 
     if viewer.network_id != profile.network_id:
         return None
     if viewer.pk == profile.membership_id:
-        return frozenset(FieldGroup.values)
+        return frozenset(FIELD_GROUPS)
     if viewer.role in MEMBER_RECORD_ROLES:
         allowed = {Visibility.ALUMNI.value, Visibility.STAFF.value}
     elif viewer.role in ALUMNI_ROLES:
@@ -46,4 +46,4 @@ def visible_groups(viewer: Membership, profile: Profile, *, listed: bool | None 
         allowed = {Visibility.ALUMNI.value}
     else:
         return None
-    return frozenset(group for group in FieldGroup.values if profile.visibility_of(group) in allowed)
+    return frozenset(group for group in FIELD_GROUPS if profile.visibility_of(group) in allowed)
