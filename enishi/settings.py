@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "enishi.intake",
     "enishi.profiles",
     "enishi.directory",
+    "enishi.community",
     "enishi.analytics",
     "enishi.notifications",
     "enishi.ops",

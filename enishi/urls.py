@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views import defaults
 
 from enishi.accounts import views as account_views
+from enishi.community import urls as community_urls
 from enishi.directory import urls as directory_urls
 from enishi.intake import urls as intake_urls
 from enishi.networks import urls as network_urls
@@ -27,6 +28,7 @@ network_patterns = [
     *intake_urls.urlpatterns,
     *profile_urls.urlpatterns,
     *directory_urls.urlpatterns,
+    *community_urls.urlpatterns,
 ]
 manage_patterns = [
     *network_urls.manage_urlpatterns,
@@ -34,6 +36,7 @@ manage_patterns = [
     *intake_urls.manage_urlpatterns,
     *profile_urls.manage_urlpatterns,
     *directory_urls.manage_urlpatterns,
+    *community_urls.manage_urlpatterns,
 ]
 
 

@@ -24,6 +24,7 @@ from django_scopes import scope, scopes_disabled
 
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
+from enishi.community.models import NewsCategory, NewsItem, NewsRead, NewsRecipient
 from enishi.demo.catalogue import DEMO, DEMO_SLUGS, NETWORKS, OTHER, OTHER_ALUMNI, AccountSpec, NetworkSpec
 from enishi.demo.people import Person, PersonFactory
 from enishi.intake.models import (
@@ -108,6 +109,7 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
     today = timezone.localdate()
     midnight = timezone.make_aware(datetime.combine(today, clock_time.min))
     # Intake builds on this module (it reads the targets and the shares above), hence imported here.
+    from enishi.demo.community import seed_community
     from enishi.demo.intake import seed_intake
     from enishi.demo.profiles import seed_profiles
 
@@ -124,6 +126,7 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
         summary.add(_insert_bulk(target, spec, count, bulk, progress))
         summary.add(seed_intake(target, spec, seed, today))
         summary.profiles += seed_profiles(target, seed, today)
+        seed_community(target, today)
     return summary
 
 
@@ -297,7 +300,8 @@ def reset_demo(progress: Progress = _silent) -> None:
         user_ids = list(_demo_people(network_ids).values_list("pk", flat=True))
         # Intake and privacy rows first: they refer to records, memberships and users, and a notice
         # cannot go while acceptances of it remain (PROTECT).
-        for model in (Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent, NoticeAcceptance,
+        for model in (NewsRead, NewsRecipient, NewsItem, NewsCategory,
+                      Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent, NoticeAcceptance,
                       PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile, SavedSegment):  # fmt: skip
             model._default_manager.filter(network_id__in=network_ids).delete()
         # The big tables next, as single DELETEs (nothing refers to these rows any more)…

@@ -219,7 +219,6 @@ def _section_placeholder(key: str, title: StrOrPromise, body: StrOrPromise) -> C
     return view
 
 
-content = _section_placeholder("content", _("Content"), _("News, posts, groups and newsletters will be managed here."))
 events = _section_placeholder("events", _("Events"), _("Events will be created and managed here."))
 opportunities = _section_placeholder(
     "opportunities", _("Opportunities"), _("Comeback jobs, side jobs and projects will be managed here.")

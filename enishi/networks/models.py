@@ -7,10 +7,11 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from enishi.lib.names import BilingualName
 from enishi.networks.roles import STAFF_ROLES, MembershipState, Role
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #1F5FA8."))
@@ -35,7 +36,7 @@ def default_languages() -> list[str]:
     return ["ja", "en"]
 
 
-class Network(models.Model):
+class Network(BilingualName, models.Model):
     """The tenant: one company's or one corporate group's alumni network."""
 
     slug = models.SlugField(_("address"), max_length=40, unique=True, validators=[slug_validator])
@@ -58,18 +59,12 @@ class Network(models.Model):
         return self.name
 
     @property
-    def name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_ja
-
-    @property
     def accent_foreground(self) -> str:
         """Black or white, whichever reads better on the accent colour."""
         return "#111111" if relative_luminance(self.accent_colour) > 0.179 else "#ffffff"
 
 
-class Company(models.Model):
+class Company(BilingualName, models.Model):
     """A legal entity inside a network (a single-company network has one)."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="companies")
@@ -91,12 +86,6 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_ja
 
 
 class Membership(models.Model):

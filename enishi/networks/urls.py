@@ -25,7 +25,6 @@ manage_urlpatterns = [
         manage_views.member_action,
         name="member_action",
     ),
-    path("content/", manage_views.content, name="content"),
     path("events/", manage_views.events, name="events"),
     path("opportunities/", manage_views.opportunities, name="opportunities"),
     path("interviews/", manage_views.interviews, name="interviews"),

@@ -56,4 +56,10 @@ AUDIT_ACTIONS = {
     "segment.saved": _("Segment saved"),
     "segment.deleted": _("Segment deleted"),
     "profile_settings.changed": _("Profile check-in period changed"),
+    "news.saved": _("News saved"),
+    "news.published": _("News published or scheduled"),
+    "news.withdrawn": _("News withdrawn"),
+    "news.pinned": _("News pinned"),
+    "news.unpinned": _("News unpinned"),
+    "news.deleted": _("News deleted"),
 }

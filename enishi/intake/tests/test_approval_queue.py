@@ -297,7 +297,11 @@ def test_it_refuses_a_record_of_another_network(net_a: PersonaNetwork, net_b: Pe
     registration = add_registration(net_a)
     before = snapshot(registration)
 
-    with scope(network=net_a.network), pytest.raises(ActionRefused, match="not one of this network's records"):
+    with (
+        scope(network=net_a.network),
+        translation.override("en"),
+        pytest.raises(ActionRefused, match="not one of this network's records"),
+    ):
         approvals.approve(net_a.network, net_a.hr, registration, foreign)
 
     assert snapshot(registration) == before
@@ -520,7 +524,11 @@ def test_it_refuses_to_decide_a_registration_that_was_never_sent(net_a: PersonaN
     draft = add_registration(net_a, status=Registration.Status.DRAFT, submitted_at=None)
     before = snapshot(draft)
 
-    with scope(network=net_a.network), pytest.raises(ActionRefused, match="has not been sent yet"):
+    with (
+        scope(network=net_a.network),
+        translation.override("en"),
+        pytest.raises(ActionRefused, match="has not been sent yet"),
+    ):
         approvals.approve(net_a.network, net_a.hr, draft)
 
     assert snapshot(draft) == before

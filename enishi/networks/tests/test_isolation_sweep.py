@@ -23,11 +23,13 @@ from django.db import models
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
+from enishi.community.models import NewsItem, NewsRead
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
@@ -77,6 +79,7 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "network:profile_confirm": "confirming one's own profile is still right",
     "manage:segment_save": "saving a directory search as a segment (the search in the query string)",
     "manage:segment_delete": "deleting a saved segment",
+    "manage:news_action": "withdrawing, pinning or deleting a news item",
 }
 
 
@@ -180,6 +183,7 @@ class TargetsOfA:
     channel_token: str
     career_entry_id: int
     segment_id: int
+    news_id: int
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "purpose": KwargSource(lambda a: ["directory_listing", "rehire_contact"], False),
     "entry_id": KwargSource(lambda a: [a.career_entry_id], True),
     "segment_id": KwargSource(lambda a: [a.segment_id], True),
+    "news_id": KwargSource(lambda a: [a.news_id], True),
 }
 
 
@@ -270,6 +275,10 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
             network=net_a.network, profile=profile, skill=Skill.objects.get_or_create(key="sweep", name="sweep")[0]
         )
         segment = SavedSegment.objects.create(network=net_a.network, name="A's segment", query={"q": ["営業"]})
+        news = NewsItem.objects.create(
+            network=net_a.network, title="A's news", body="<p>A</p>", status=NewsItem.Status.PUBLISHED,
+            publish_at=timezone.now(),
+        )  # fmt: skip
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -285,6 +294,7 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         channel_token=channel.token,
         career_entry_id=entry.pk,
         segment_id=segment.pk,
+        news_id=news.pk,
     )
 
 
@@ -311,6 +321,8 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "intents": list(Intent.objects.filter(network=network).order_by("pk").values()),
             "profile_skills": list(ProfileSkill.objects.filter(network=network).order_by("pk").values()),
             "saved_segments": list(SavedSegment.objects.filter(network=network).order_by("pk").values()),
+            "news": list(NewsItem.objects.filter(network=network).order_by("pk").values()),
+            "news_reads": list(NewsRead.objects.filter(network=network).order_by("pk").values()),
             # A visit to A's public join link counts, by design: everything else of the link must stay.
             "join_channels": list(
                 JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
@@ -439,6 +451,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "channel_id": 10**9,
         "entry_id": 10**9,
         "segment_id": 10**9,
+        "news_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -450,6 +463,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "channel_id": targets.channel_id,
         "entry_id": targets.career_entry_id,
         "segment_id": targets.segment_id,
+        "news_id": targets.news_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

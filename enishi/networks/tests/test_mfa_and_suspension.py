@@ -240,6 +240,7 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "registration_id": 1,
         "entry_id": 1,
         "segment_id": 1,
+        "news_id": 1,
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",

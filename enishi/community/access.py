@@ -1,0 +1,25 @@
+"""Access helpers: the only way views fetch this app's tenant objects (404 for missing, forbidden and
+other-network objects alike)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from enishi.community import services
+from enishi.community.models import NewsItem
+from enishi.networks.models import Membership, Network
+
+
+def get_news_item(network: Network, news_id: int) -> NewsItem:
+    """Any news item of the network, drafts included (the editors' console)."""
+    return get_object_or_404(NewsItem.objects.select_related("category", "company", "segment"), network=network,
+                             pk=news_id)  # fmt: skip
+
+
+def get_live_news_item(membership: Membership, news_id: int) -> NewsItem:
+    """A news item this member may read now; drafts, scheduled and other audiences' items are 404."""
+    item = services.news_for(membership).filter(pk=news_id).first()
+    if item is None:
+        raise Http404
+    return item

@@ -1,0 +1,66 @@
+"""Forms of the community pages: a news item for editors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enishi.community.models import NewsCategory, NewsItem
+from enishi.networks.models import Company, Network
+from enishi.profiles.models import SavedSegment
+
+
+class NewsForm(forms.ModelForm[NewsItem]):
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Paragraphs, lists, links and headings (HTML such as <p>, <ul>, <a>, <h2>). Anything else is "
+            "removed when saved."
+        ),
+    )
+
+    # Querysets of the network, set per form: a class-level query would run outside any scope.
+    category: forms.ModelChoiceField[NewsCategory] = forms.ModelChoiceField(
+        label=_("Category"), queryset=None, required=False
+    )
+    company: forms.ModelChoiceField[Company] = forms.ModelChoiceField(label=_("Company"), queryset=None, required=False)
+    segment: forms.ModelChoiceField[SavedSegment] = forms.ModelChoiceField(
+        label=_("Segment"), queryset=None, required=False
+    )
+
+    class Meta:
+        model = NewsItem
+        fields = ("title", "category", "body", "audience", "company", "segment", "pinned")
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = NewsCategory.objects.filter(network=network)  # type: ignore[attr-defined]
+        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+        self.fields["segment"].queryset = SavedSegment.objects.filter(network=network)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        audience = cleaned.get("audience")
+        if audience == NewsItem.Audience.COMPANY and not cleaned.get("company"):
+            self.add_error("company", _("Choose the company whose alumni should read this."))
+        if audience == NewsItem.Audience.SEGMENT and not cleaned.get("segment"):
+            self.add_error("segment", _("Choose the segment that should read this."))
+        return cleaned
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to publish now."),
+    )
+
+
+class CategoryForm(forms.ModelForm[NewsCategory]):
+    class Meta:
+        model = NewsCategory
+        fields = ("name_ja", "name_en", "position")

@@ -1,0 +1,131 @@
+"""Community (issue 5): what the company tells its alumni and what alumni say to each other.
+
+Built so far: news (お知らせ) by editors, in categories the network defines, for the whole
+network, one company or a saved segment, drafted, scheduled, pinned, with read counts.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from enishi.lib.names import BilingualName
+from enishi.lib.richtext import validate_rich_text_length
+
+
+class NewsCategory(BilingualName, models.Model):
+    """A kind of news the network publishes (事業ニュース, 社内制度の変化, 職場の今, インタビュー…)."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    name_ja = models.CharField(_("name (Japanese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("news category")
+        verbose_name_plural = _("news categories")
+        ordering = ("position", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "name_ja"), name="newscategory_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NewsItem(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")  # visible from publish_at (scheduled until then)
+
+    class Audience(models.TextChoices):
+        NETWORK = "network", _("Everyone in the network")
+        COMPANY = "company", _("Alumni of one company")
+        SEGMENT = "segment", _("A saved segment")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    # Sanitised HTML (lib.richtext.clean_html), never rendered from anything else.
+    body = models.TextField(_("text"), validators=[validate_rich_text_length])
+    category = models.ForeignKey(
+        NewsCategory, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+    audience = models.CharField(_("audience"), max_length=8, choices=Audience.choices, default=Audience.NETWORK)
+    company = models.ForeignKey("networks.Company", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("company"))  # fmt: skip
+    segment = models.ForeignKey("profiles.SavedSegment", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("segment"))  # fmt: skip
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    pinned = models.BooleanField(_("pinned to the top"), default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("news")
+        verbose_name_plural = _("news")
+        ordering = ("-pinned", "-publish_at", "-id")
+        indexes: ClassVar = [
+            models.Index(fields=("network", "status", "publish_at"), name="newsitem_feed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+        )
+
+
+class NewsRecipient(models.Model):
+    """Who a segment's news is for, fixed when it is published (a segment is a search run once)."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="recipients")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "item", "membership"), name="newsrecipient_unique"),
+        ]
+        indexes: ClassVar = [models.Index(fields=("network", "membership"), name="newsrecipient_member")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.membership_id}"
+
+
+class NewsRead(models.Model):
+    """A member opened a news item (first time only): the read counts."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="reads")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "item", "membership"), name="newsread_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} read by {self.membership_id}"

@@ -1,0 +1,78 @@
+"""Demo community: the network's news categories and a year of news in each (issue 5, news so far)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope
+
+from enishi.community.models import NewsCategory, NewsItem, NewsRead
+from enishi.demo.services import Target
+from enishi.networks.models import Membership
+from enishi.networks.roles import ALUMNI_ROLES, Role
+
+CATEGORIES = (("事業ニュース", "Business news"), ("社内制度の変化", "New rules and schemes"),
+              ("職場の今", "The workplace today"), ("インタビュー", "Interviews"))  # fmt: skip
+# (days ago, category index, title, paragraphs, pinned)
+NEWS = (
+    (3, 1, "カムバック採用の制度を改定しました",
+     ("退職から10年以内であれば、正社員・契約社員・副業のいずれでも再入社の選考を受けられるようになりました。",
+      "育児や介護で退職された方には、短時間勤務から始められる「キャリア・カムバック制度」もあります。"
+      "気になる方は事務局までご連絡ください。"), True),
+    (18, 2, "本社の食堂がリニューアルしました",
+     ("本社5階の食堂が全面改装され、テラス席と地元の食材を使った日替わりメニューが加わりました。",
+      "アルムナイ交流会の会場としても使う予定です。"), False),
+    (40, 0, "グループ中期経営計画を発表しました",
+     ("2027年度までの中期経営計画を発表しました。デジタル化と地域の物流網への投資が柱です。",
+      "新しい事業では、外部の知見を持つアルムナイの皆さんとの協業も検討しています。"), False),
+    (75, 3, "社員インタビュー：カムバック入社から1年",
+     ("5年間の他社勤務を経て戻ってきた営業企画部の社員に、戻って感じた変化を聞きました。",
+      "「会議が短くなり、リモートワークが当たり前になった」とのことです。"), False),
+    (110, 1, "副業の届出制度を始めました",
+     ("社員の副業が届出制になりました。アルムナイの皆さんとの業務委託の機会も増えていく見込みです。",), False),
+    (150, 2, "在宅勤務とフレックスタイムの今",
+     ("全社の約6割が週2日以上の在宅勤務をしています。コアタイムのないフレックスタイム制も導入しました。",), False),
+    (200, 0, "新しい物流センターが稼働しました",
+     ("関東で3か所目となる物流センターが稼働しました。自動倉庫とAIによる配車計画を取り入れています。",), False),
+    (260, 3, "アルムナイインタビュー：起業した元同僚",
+     ("人事部出身で、いまは採用支援の会社を経営する元社員に、在籍中の経験がどう生きているかを聞きました。",), False),
+    (330, 0, "創業50周年を迎えました",
+     ("おかげさまで創業50周年を迎えました。記念イベントにはアルムナイの皆さんもご招待する予定です。",), False),
+)  # fmt: skip
+READ_SHARE = (0.55, 0.4, 0.35, 0.3, 0.25, 0.2, 0.2, 0.15, 0.15)
+
+
+def seed_community(target: Target, today: date) -> int:
+    """Categories and news of a freshly seeded network, with reads by some alumni; returns the news count."""
+    network = target.network
+    with transaction.atomic(), scope(network=network):
+        categories = NewsCategory.objects.bulk_create(
+            NewsCategory(network=network, name_ja=ja, name_en=en, position=index)
+            for index, (ja, en) in enumerate(CATEGORIES)
+        )
+        editor = next((m.user for m in Membership.objects.filter(network=network, role=Role.EDITOR)[:1]), None)
+        items = NewsItem.objects.bulk_create(
+            NewsItem(
+                network=network, title=title, category=categories[category],
+                body="".join(f"<p>{paragraph}</p>" for paragraph in paragraphs),
+                status=NewsItem.Status.PUBLISHED, pinned=pinned, author=editor,
+                publish_at=timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(10))),
+            )
+            for days_ago, category, title, paragraphs, pinned in NEWS
+        )  # fmt: skip
+        NewsItem.objects.create(network=network, title="（下書き）アルムナイ交流会のお知らせ", author=editor,
+                                body="<p>日程を調整中です。</p>", category=categories[2])  # fmt: skip
+        members = list(
+            Membership.objects.filter(network=network, role__in=ALUMNI_ROLES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        reads = [
+            NewsRead(network=network, item=item, membership_id=member_id)
+            for item, share in zip(items, READ_SHARE, strict=True)
+            for member_id in members[: int(len(members) * share)]
+        ]
+        NewsRead.objects.bulk_create(reads, batch_size=5000)
+    return len(items)
