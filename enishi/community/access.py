@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enishi.community import services
-from enishi.community.models import NewsItem
+from enishi.community.models import Comment, NewsItem, Post
 from enishi.networks.models import Membership, Network
 
 
@@ -23,3 +23,25 @@ def get_live_news_item(membership: Membership, news_id: int) -> NewsItem:
     if item is None:
         raise Http404
     return item
+
+
+def get_post(membership: Membership, post_id: int) -> Post:
+    """A post of the member's network that is neither hidden nor deleted."""
+    post = services.visible_posts(membership).filter(pk=post_id).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+def get_own_post(membership: Membership, post_id: int) -> Post:
+    """One of the member's own visible posts (for editing and deleting)."""
+    post = get_post(membership, post_id)
+    if post.author_id != membership.pk:
+        raise Http404
+    return post
+
+
+def get_own_comment(membership: Membership, post: Post, comment_id: int) -> Comment:
+    return get_object_or_404(
+        Comment, network_id=membership.network_id, post=post, pk=comment_id, author=membership, deleted_at__isnull=True
+    )

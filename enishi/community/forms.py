@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enishi.community.models import NewsCategory, NewsItem
+from enishi.community.models import Comment, NewsCategory, NewsItem, Post
 from enishi.networks.models import Company, Network
 from enishi.profiles.models import SavedSegment
 
@@ -64,3 +64,25 @@ class CategoryForm(forms.ModelForm[NewsCategory]):
     class Meta:
         model = NewsCategory
         fields = ("name_ja", "name_en", "position")
+
+
+class PostForm(forms.ModelForm[Post]):
+    activity_url = forms.URLField(label=_("link to the activity"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Post
+        fields = ("text", "activity_on", "activity_url")
+        widgets: ClassVar = {
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "activity_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts: ClassVar = {
+            "text": _("Links are made clickable. Announcing a seminar or a talk? Add its date and link below."),
+        }
+
+
+class CommentForm(forms.ModelForm[Comment]):
+    class Meta:
+        model = Comment
+        fields = ("text",)
+        widgets: ClassVar = {"text": forms.Textarea(attrs={"rows": 2})}

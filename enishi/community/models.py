@@ -129,3 +129,70 @@ class NewsRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} read by {self.membership_id}"
+
+
+class Post(models.Model):
+    """What an alumnus says to the network (近況・投稿): plain text with links, optionally an
+    activity of their own (a seminar, a talk) with its date and link."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("text"), max_length=5000)
+    html = models.TextField(editable=False)  # lib.richtext.text_to_html(text), made on every save
+    activity_on = models.DateField(_("date of the activity"), null=True, blank=True)
+    activity_url = models.URLField(_("link to the activity"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)  # by a supporter or staff
+    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    deleted_at = models.DateTimeField(null=True, blank=True)  # by the author; the row stays for reports
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [models.Index(fields=("network", "created_at"), name="post_feed")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Comment(models.Model):
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("comment"), max_length=2000)
+    html = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Reaction(models.Model):
+    """One member's 「いいね」 on a post (one per member and post)."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "post", "membership"), name="reaction_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} likes {self.post_id}"

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
 from enishi.accounts.models import User
-from enishi.community.models import NewsItem, NewsRead, NewsRecipient
+from enishi.community.models import Comment, NewsItem, NewsRead, NewsRecipient, Post, Reaction
 from enishi.directory.services import segment_member_ids
 from enishi.intake.models import EmploymentRecord
-from enishi.lib.richtext import clean_html
+from enishi.lib.richtext import clean_html, text_to_html
 from enishi.networks.models import Membership
-from enishi.networks.roles import ALUMNI_ROLES
+from enishi.networks.roles import ALUMNI_ROLES, STAFF_ROLES, Role
 from enishi.privacy.services import audit
 
 RECIPIENT_BATCH_SIZE = 5000
@@ -109,3 +110,93 @@ def unread_ids(membership: Membership, items: list[NewsItem]) -> set[int]:
         ).values_list("item_id", flat=True)
     )
     return {item.pk for item in items} - read
+
+
+# --- Alumni posts -------------------------------------------------------------------------------
+
+MODERATOR_ROLES = frozenset({Role.SUPPORTER, *STAFF_ROLES}) - {Role.COORDINATOR}
+
+
+def can_post(membership: Membership) -> bool:
+    return membership.role in ALUMNI_ROLES or membership.role in STAFF_ROLES
+
+
+def save_post(post: Post, author: Membership) -> Post:
+    """A new post, or the author's edit of their own (the text becomes safe HTML again)."""
+    post.html = text_to_html(post.text)
+    if post.pk is None:
+        post.network_id = author.network_id
+        post.author = author
+    else:
+        post.edited_at = timezone.now()
+    post.save()
+    return post
+
+
+def delete_post(post: Post) -> None:
+    """By its author: gone from every feed; the row stays for any report about it."""
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["deleted_at"])
+
+
+def hide_post(post: Post, moderator: Membership, request: HttpRequest | None = None) -> None:
+    """By a supporter or staff: gone from every feed, recorded in the audit log."""
+    with transaction.atomic():
+        post.hidden_at = timezone.now()
+        post.hidden_by = moderator.user
+        post.save(update_fields=["hidden_at", "hidden_by"])
+        audit(post.network, moderator.user, "post.hidden", post, request=request)
+
+
+def add_comment(post: Post, author: Membership, text: str) -> Comment:
+    return Comment.objects.create(
+        network_id=post.network_id, post=post, author=author, text=text, html=text_to_html(text)
+    )
+
+
+def delete_comment(comment: Comment) -> None:
+    comment.deleted_at = timezone.now()
+    comment.save(update_fields=["deleted_at"])
+
+
+def toggle_reaction(post: Post, membership: Membership) -> bool:
+    """Like, or take the like back; returns whether the member now likes the post."""
+    deleted, _rows = Reaction.objects.filter(network_id=post.network_id, post=post, membership=membership).delete()
+    if deleted:
+        return False
+    Reaction.objects.bulk_create(
+        [Reaction(network_id=post.network_id, post=post, membership=membership)], ignore_conflicts=True
+    )
+    return True
+
+
+def visible_posts(membership: Membership) -> QuerySet[Post]:
+    """Posts of the network that nobody hid or deleted, with their counts and the viewer's like."""
+    network_id = membership.network_id
+    live_comments = Comment.objects.filter(network_id=network_id, post=OuterRef("pk"), deleted_at__isnull=True)
+    return (
+        Post.objects.filter(network_id=network_id, hidden_at__isnull=True, deleted_at__isnull=True)
+        .select_related("author__user", "author__profile")
+        .annotate(
+            comment_count=Coalesce(
+                Subquery(live_comments.order_by().values("post").annotate(n=Count("pk")).values("n")), 0
+            ),
+            reaction_count=Coalesce(
+                Subquery(
+                    Reaction.objects.filter(network_id=network_id, post=OuterRef("pk"))
+                    .order_by()
+                    .values("post")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            liked=Exists(Reaction.objects.filter(network_id=network_id, post=OuterRef("pk"), membership=membership)),
+        )
+    )
+
+
+def visible_comments(post: Post) -> QuerySet[Comment]:
+    return Comment.objects.filter(network_id=post.network_id, post=post, deleted_at__isnull=True).select_related(
+        "author__user", "author__profile"
+    )

@@ -8,6 +8,11 @@ from enishi.community import manage_views, views
 urlpatterns = [
     path("news/", views.news, name="news"),
     path("news/<int:news_id>/", views.news_detail, name="news_detail"),
+    path("posts/", views.posts, name="posts"),
+    path("posts/<int:post_id>/", views.post_detail, name="post_detail"),
+    path("posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<int:post_id>/comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
+    path("posts/<int:post_id>/<str:action>/", views.post_action, name="post_action"),
 ]
 
 # Mounted under /n/<network_slug>/manage/ (namespace "manage"). The content section's home is the news.

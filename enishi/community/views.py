@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from enishi.community import services
-from enishi.community.access import get_live_news_item
+from enishi.community.access import get_live_news_item, get_own_comment, get_own_post, get_post
+from enishi.community.forms import CommentForm, PostForm
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
 from enishi.lib.richtext import plain_excerpt
@@ -28,3 +32,73 @@ def news_detail(request: NetworkRequest, network_slug: str, news_id: int) -> Htt
     item = get_live_news_item(request.membership, news_id)
     services.mark_read(item, request.membership)
     return render(request, "community/news_detail.html", {"item": item})
+
+
+POSTS_PAGE_SIZE = 20
+POST_ACTIONS = ("like", "delete", "hide")
+
+
+def posts(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """The alumni's posts, newest first, with the form to write one."""
+    membership = request.membership
+    form = PostForm(request.POST or None) if services.can_post(membership) else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            services.save_post(form.save(commit=False), membership)
+            messages.success(request, _("Your post is up."))
+            return redirect("network:posts", network_slug)
+    page = paginate(request, services.visible_posts(membership), per_page=POSTS_PAGE_SIZE)
+    context = {"page": page, "form": form, "can_moderate": membership.role in services.MODERATOR_ROLES}
+    return render(request, "community/posts.html", context)
+
+
+def post_detail(request: NetworkRequest, network_slug: str, post_id: int) -> HttpResponse:
+    membership = request.membership
+    post = get_post(membership, post_id)
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_comment(post, membership, form.cleaned_data["text"])
+        return redirect("network:post_detail", network_slug, post.pk)
+    context = {"post": post, "comments": services.visible_comments(post), "form": form,
+               "can_moderate": membership.role in services.MODERATOR_ROLES}  # fmt: skip
+    return render(request, "community/post_detail.html", context)
+
+
+def post_edit(request: NetworkRequest, network_slug: str, post_id: int) -> HttpResponse:
+    post = get_own_post(request.membership, post_id)
+    form = PostForm(request.POST or None, instance=post)
+    if request.method == "POST" and form.is_valid():
+        services.save_post(form.save(commit=False), request.membership)
+        messages.success(request, _("Your post is updated."))
+        return redirect("network:post_detail", network_slug, post.pk)
+    return render(request, "community/post_form.html", {"form": form, "post": post})
+
+
+@require_POST
+def post_action(request: NetworkRequest, network_slug: str, post_id: int, action: str) -> HttpResponse:
+    membership = request.membership
+    if action not in POST_ACTIONS:
+        raise Http404
+    if action == "like":
+        services.toggle_reaction(get_post(membership, post_id), membership)
+        if request.POST.get("back") == "detail":
+            return redirect("network:post_detail", network_slug, post_id)
+        return redirect("network:posts", network_slug)
+    if action == "delete":
+        services.delete_post(get_own_post(membership, post_id))
+        messages.success(request, _("Your post is deleted."))
+    else:
+        if membership.role not in services.MODERATOR_ROLES:
+            raise Http404
+        services.hide_post(get_post(membership, post_id), membership, request=request)
+        messages.success(request, _("The post is hidden from everyone."))
+    return redirect("network:posts", network_slug)
+
+
+@require_POST
+def comment_delete(request: NetworkRequest, network_slug: str, post_id: int, comment_id: int) -> HttpResponse:
+    post = get_post(request.membership, post_id)
+    services.delete_comment(get_own_comment(request.membership, post, comment_id))
+    return redirect("network:post_detail", network_slug, post.pk)

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from enishi.community.models import NewsCategory, NewsItem, NewsRead
+from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, Post, Reaction
 from enishi.demo.services import Target
+from enishi.lib.richtext import text_to_html
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, Role
 
@@ -40,6 +41,18 @@ NEWS = (
      ("人事部出身で、いまは採用支援の会社を経営する元社員に、在籍中の経験がどう生きているかを聞きました。",), False),
     (330, 0, "創業50周年を迎えました",
      ("おかげさまで創業50周年を迎えました。記念イベントにはアルムナイの皆さんもご招待する予定です。",), False),
+)  # fmt: skip
+# (hours ago, author index among the alumni, text, activity in days from today or None, comments)
+POSTS = (
+    (5, 0, "来月、中小企業向けのDX勉強会で登壇します。元同僚の皆さんもぜひ！\n申し込みはこちら https://example.com/dx-seminar",
+     12, ("楽しみにしています！", "オンラインでも参加できますか？")),
+    (20, 3, "地元の長野に戻って、家業の旅館を継ぎました。近くに来たら声をかけてください。", None,
+     ("素敵ですね。夏に伺います！",)),
+    (48, 5, "育休から復帰しました。時短勤務ですが、副業で経理のお手伝いもできます。", None, ()),
+    (90, 8, "本社の食堂リニューアルのお知らせを見て懐かしくなりました。カレーは今もありますか？", None,
+     ("ありますよ！金曜日限定になりました。", "懐かしい…")),
+    (160, 11, "データ分析の勉強会を毎月やっています。興味のある方はコメントください。", 30, ("参加したいです",)),
+    (300, 2, "転職して3年、物流のスタートアップで働いています。物流センターのニュース、すごいですね。", None, ()),
 )  # fmt: skip
 READ_SHARE = (0.55, 0.4, 0.35, 0.3, 0.25, 0.2, 0.2, 0.15, 0.15)
 
@@ -75,4 +88,30 @@ def seed_community(target: Target, today: date) -> int:
             for member_id in members[: int(len(members) * share)]
         ]
         NewsRead.objects.bulk_create(reads, batch_size=5000)
+        _posts(target, members)
     return len(items)
+
+
+def _posts(target: Target, members: list[int]) -> None:
+    """Alumni posts with comments and likes, one of them a seminar the author gives."""
+    network = target.network
+    if len(members) < 20:
+        return
+    now = timezone.now()
+    today = timezone.localdate()
+    for hours_ago, author, text, activity_in, comments in POSTS:
+        post = Post.objects.create(
+            network=network, author_id=members[author], text=text, html=text_to_html(text),
+            activity_on=today + timedelta(days=activity_in) if activity_in is not None else None,
+            activity_url="https://example.com/dx-seminar" if activity_in is not None else "",
+        )  # fmt: skip
+        Post.objects.filter(pk=post.pk).update(created_at=now - timedelta(hours=hours_ago))
+        Comment.objects.bulk_create(
+            Comment(network=network, post=post, author_id=members[(author + offset + 1) % len(members)], text=comment,
+                    html=text_to_html(comment))
+            for offset, comment in enumerate(comments)
+        )  # fmt: skip
+        Reaction.objects.bulk_create(
+            Reaction(network=network, post=post, membership_id=member_id)
+            for member_id in members[author + 1 : author + 4 + len(comments) * 3]
+        )

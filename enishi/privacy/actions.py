@@ -62,4 +62,5 @@ AUDIT_ACTIONS = {
     "news.pinned": _("News pinned"),
     "news.unpinned": _("News unpinned"),
     "news.deleted": _("News deleted"),
+    "post.hidden": _("Post hidden"),
 }

@@ -29,7 +29,7 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
-from enishi.community.models import NewsItem, NewsRead
+from enishi.community.models import Comment, NewsItem, NewsRead, Post, Reaction
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
@@ -80,6 +80,8 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:segment_save": "saving a directory search as a segment (the search in the query string)",
     "manage:segment_delete": "deleting a saved segment",
     "manage:news_action": "withdrawing, pinning or deleting a news item",
+    "network:post_action": "liking, deleting or hiding a post",
+    "network:comment_delete": "deleting one's own comment",
 }
 
 
@@ -184,6 +186,8 @@ class TargetsOfA:
     career_entry_id: int
     segment_id: int
     news_id: int
+    post_id: int
+    comment_id: int
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,8 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "entry_id": KwargSource(lambda a: [a.career_entry_id], True),
     "segment_id": KwargSource(lambda a: [a.segment_id], True),
     "news_id": KwargSource(lambda a: [a.news_id], True),
+    "post_id": KwargSource(lambda a: [a.post_id], True),
+    "comment_id": KwargSource(lambda a: [a.comment_id], True),
 }
 
 
@@ -279,6 +285,10 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
             network=net_a.network, title="A's news", body="<p>A</p>", status=NewsItem.Status.PUBLISHED,
             publish_at=timezone.now(),
         )  # fmt: skip
+        post = Post.objects.create(network=net_a.network, author=net_a.memberships["alumnus1"], text="A", html="A")
+        comment = Comment.objects.create(
+            network=net_a.network, post=post, author=net_a.memberships["alumnus1"], text="A", html="A"
+        )
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -295,6 +305,8 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         career_entry_id=entry.pk,
         segment_id=segment.pk,
         news_id=news.pk,
+        post_id=post.pk,
+        comment_id=comment.pk,
     )
 
 
@@ -323,6 +335,9 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "saved_segments": list(SavedSegment.objects.filter(network=network).order_by("pk").values()),
             "news": list(NewsItem.objects.filter(network=network).order_by("pk").values()),
             "news_reads": list(NewsRead.objects.filter(network=network).order_by("pk").values()),
+            "posts": list(Post.objects.filter(network=network).order_by("pk").values()),
+            "comments": list(Comment.objects.filter(network=network).order_by("pk").values()),
+            "reactions": list(Reaction.objects.filter(network=network).order_by("pk").values()),
             # A visit to A's public join link counts, by design: everything else of the link must stay.
             "join_channels": list(
                 JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
@@ -452,6 +467,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "entry_id": 10**9,
         "segment_id": 10**9,
         "news_id": 10**9,
+        "post_id": 10**9,
+        "comment_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -464,6 +481,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "entry_id": targets.career_entry_id,
         "segment_id": targets.segment_id,
         "news_id": targets.news_id,
+        "post_id": targets.post_id,
+        "comment_id": targets.comment_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

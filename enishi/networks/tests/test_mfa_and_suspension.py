@@ -241,6 +241,8 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "entry_id": 1,
         "segment_id": 1,
         "news_id": 1,
+        "post_id": 1,
+        "comment_id": 1,
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",
