@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enishi.community import services
-from enishi.community.models import Comment, NewsItem, Post
+from enishi.community.models import Comment, NewsItem, Post, Report
 from enishi.networks.models import Membership, Network
 
 
@@ -45,3 +45,8 @@ def get_own_comment(membership: Membership, post: Post, comment_id: int) -> Comm
     return get_object_or_404(
         Comment, network_id=membership.network_id, post=post, pk=comment_id, author=membership, deleted_at__isnull=True
     )
+
+
+def get_report(network: Network, report_id: int) -> Report:
+    """An open report of the network (decided ones are 404: each is decided once)."""
+    return get_object_or_404(Report, network=network, pk=report_id, decided_at__isnull=True)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enishi.community.models import Comment, NewsCategory, NewsItem, Post
+from enishi.community.models import Comment, NewsCategory, NewsItem, Post, Report
 from enishi.networks.models import Company, Network
 from enishi.profiles.models import SavedSegment
 
@@ -86,3 +86,10 @@ class CommentForm(forms.ModelForm[Comment]):
         model = Comment
         fields = ("text",)
         widgets: ClassVar = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReportForm(forms.ModelForm[Report]):
+    class Meta:
+        model = Report
+        fields = ("reason", "note")
+        widgets: ClassVar = {"reason": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enishi.community import services
-from enishi.community.access import get_news_item
+from enishi.community.access import get_news_item, get_report
 from enishi.community.forms import CategoryForm, NewsForm, ScheduleForm
 from enishi.community.models import NewsCategory, NewsItem
 from enishi.lib.http import NetworkRequest
@@ -86,3 +86,27 @@ def categories(request: NetworkRequest, network_slug: str) -> HttpResponse:
             return redirect("manage:news_categories", network_slug)
     listed = NewsCategory.objects.filter(network=network)
     return render(request, "community/manage_categories.html", {"form": form, "categories": listed})
+
+
+REPORT_ACTIONS = ("hide", "keep")
+
+
+@console_section("content")
+def moderation(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """Open reports, oldest first, each with the post and who reported it why."""
+    page = paginate(request, services.open_reports(request.network.pk))
+    return render(request, "community/manage_moderation.html", {"page": page})
+
+
+@require_POST
+@console_section("content")
+def report_action(request: NetworkRequest, network_slug: str, report_id: int, action: str) -> HttpResponse:
+    if action not in REPORT_ACTIONS:
+        raise Http404
+    report = get_report(request.network, report_id)
+    services.decide_report(report, request.user, hide=action == "hide", request=request)
+    if action == "hide":
+        messages.success(request, _("The post is hidden from everyone."))
+    else:
+        messages.success(request, _("The post is kept; its reports are closed."))
+    return redirect("manage:moderation", network_slug)

@@ -196,3 +196,42 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} likes {self.post_id}"
+
+
+class Report(models.Model):
+    """Someone reported a post to the moderators, with a reason; staff keep or hide the post."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        HARASSMENT = "harassment", _("Harassment or insults")
+        PERSONAL = "personal", _("Someone's personal information")
+        CONFIDENTIAL = "confidential", _("Company confidential information")
+        OTHER = "other", _("Something else")
+
+    class Decision(models.TextChoices):
+        KEPT = "kept", _("Kept")
+        HIDDEN = "hidden", _("Hidden")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    note = models.TextField(_("anything the moderators should know"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ("created_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "post", "reporter"), name="report_once_per_person"),
+        ]
+        indexes: ClassVar = [models.Index(fields=("network", "decided_at"), name="report_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {self.reason}"

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from enishi.accounts.models import User
-from enishi.community.models import Comment, NewsItem, NewsRead, NewsRecipient, Post, Reaction
+from enishi.community.models import Comment, NewsItem, NewsRead, NewsRecipient, Post, Reaction, Report
 from enishi.directory.services import segment_member_ids
 from enishi.intake.models import EmploymentRecord
 from enishi.lib.richtext import clean_html, text_to_html
@@ -199,4 +199,35 @@ def visible_posts(membership: Membership) -> QuerySet[Post]:
 def visible_comments(post: Post) -> QuerySet[Comment]:
     return Comment.objects.filter(network_id=post.network_id, post=post, deleted_at__isnull=True).select_related(
         "author__user", "author__profile"
+    )
+
+
+def report_post(post: Post, reporter: Membership, reason: str, note: str) -> Report:
+    """Into the moderation queue; a second report by the same person changes their reason."""
+    report, _created = Report.objects.update_or_create(
+        network_id=post.network_id, post=post, reporter=reporter, defaults={"reason": reason, "note": note}
+    )
+    return report
+
+
+def decide_report(report: Report, actor: User, hide: bool, request: HttpRequest | None = None) -> None:
+    """Keep or hide the reported post; every open report of that post is decided with it."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(network_id=report.network_id, pk=report.post_id)
+        if hide and post.hidden_at is None:
+            post.hidden_at = timezone.now()
+            post.hidden_by = actor
+            post.save(update_fields=["hidden_at", "hidden_by"])
+        decision = Report.Decision.HIDDEN if hide else Report.Decision.KEPT
+        Report.objects.filter(network_id=report.network_id, post=post, decided_at__isnull=True).update(
+            decision=decision, decided_by=actor, decided_at=timezone.now()
+        )
+        audit(post.network, actor, "post.hidden" if hide else "post.kept", post, request=request)
+
+
+def open_reports(network_id: int) -> QuerySet[Report]:
+    return (
+        Report.objects.filter(network_id=network_id, decided_at__isnull=True)
+        .select_related("post__author__user", "reporter__user")
+        .order_by("created_at", "id")
     )

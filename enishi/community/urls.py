@@ -11,6 +11,7 @@ urlpatterns = [
     path("posts/", views.posts, name="posts"),
     path("posts/<int:post_id>/", views.post_detail, name="post_detail"),
     path("posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<int:post_id>/report/", views.post_report, name="post_report"),
     path("posts/<int:post_id>/comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("posts/<int:post_id>/<str:action>/", views.post_action, name="post_action"),
 ]
@@ -22,4 +23,6 @@ manage_urlpatterns = [
     path("content/news/<int:news_id>/", manage_views.news_edit, name="news_edit"),
     path("content/news/<int:news_id>/<str:action>/", manage_views.news_action, name="news_action"),
     path("content/categories/", manage_views.categories, name="news_categories"),
+    path("content/moderation/", manage_views.moderation, name="moderation"),
+    path("content/moderation/<int:report_id>/<str:action>/", manage_views.report_action, name="report_action"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from enishi.community import services
 from enishi.community.access import get_live_news_item, get_own_comment, get_own_post, get_post
-from enishi.community.forms import CommentForm, PostForm
+from enishi.community.forms import CommentForm, PostForm, ReportForm
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
 from enishi.lib.richtext import plain_excerpt
@@ -102,3 +102,14 @@ def comment_delete(request: NetworkRequest, network_slug: str, post_id: int, com
     post = get_post(request.membership, post_id)
     services.delete_comment(get_own_comment(request.membership, post, comment_id))
     return redirect("network:post_detail", network_slug, post.pk)
+
+
+def post_report(request: NetworkRequest, network_slug: str, post_id: int) -> HttpResponse:
+    """Report a post to the moderators, with a reason (anyone who can see it)."""
+    post = get_post(request.membership, post_id)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_post(post, request.membership, form.cleaned_data["reason"], form.cleaned_data["note"])
+        messages.success(request, _("Thank you. The moderators will look at this post."))
+        return redirect("network:posts", network_slug)
+    return render(request, "community/post_report.html", {"post": post, "form": form})

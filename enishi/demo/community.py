@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, Post, Reaction
+from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, Post, Reaction, Report
 from enishi.demo.services import Target
 from enishi.lib.richtext import text_to_html
 from enishi.networks.models import Membership
@@ -115,3 +115,8 @@ def _posts(target: Target, members: list[int]) -> None:
             Reaction(network=network, post=post, membership_id=member_id)
             for member_id in members[author + 1 : author + 4 + len(comments) * 3]
         )
+    # One post waiting in the moderators' queue.
+    text = "副業で稼げる投資の話があります。興味のある方はDMください！"
+    reported = Post.objects.create(network=network, author_id=members[15], text=text, html=text_to_html(text))
+    Report.objects.create(network=network, post=reported, reporter_id=members[16], reason=Report.Reason.SPAM,
+                          note="勧誘のようです。")  # fmt: skip

@@ -24,7 +24,16 @@ from django_scopes import scope, scopes_disabled
 
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
-from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, NewsRecipient, Post, Reaction
+from enishi.community.models import (
+    Comment,
+    NewsCategory,
+    NewsItem,
+    NewsRead,
+    NewsRecipient,
+    Post,
+    Reaction,
+    Report,
+)
 from enishi.demo.catalogue import DEMO, DEMO_SLUGS, NETWORKS, OTHER, OTHER_ALUMNI, AccountSpec, NetworkSpec
 from enishi.demo.people import Person, PersonFactory
 from enishi.intake.models import (
@@ -300,7 +309,7 @@ def reset_demo(progress: Progress = _silent) -> None:
         user_ids = list(_demo_people(network_ids).values_list("pk", flat=True))
         # Intake and privacy rows first: they refer to records, memberships and users, and a notice
         # cannot go while acceptances of it remain (PROTECT).
-        for model in (Reaction, Comment, Post, NewsRead, NewsRecipient, NewsItem, NewsCategory,
+        for model in (Report, Reaction, Comment, Post, NewsRead, NewsRecipient, NewsItem, NewsCategory,
                       Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent, NoticeAcceptance,
                       PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile, SavedSegment):  # fmt: skip
             model._default_manager.filter(network_id__in=network_ids).delete()

@@ -63,4 +63,5 @@ AUDIT_ACTIONS = {
     "news.unpinned": _("News unpinned"),
     "news.deleted": _("News deleted"),
     "post.hidden": _("Post hidden"),
+    "post.kept": _("Reported post kept"),
 }

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from conftest import PersonaNetwork
-from enishi.community.models import Comment, Post, Reaction
+from enishi.community.models import Comment, Post, Reaction, Report
 from enishi.privacy.models import AuditEntry
 from enishi.profiles.tests.conftest import client_for
 
@@ -100,3 +100,43 @@ def test_the_feed_runs_a_constant_number_of_queries(net_a: PersonaNetwork) -> No
             assert client.get(url).content.decode().count('class="card post"') == total
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_report_reaches_the_moderators_who_hide_the_post(net_a: PersonaNetwork) -> None:
+    post = post_as(net_a, "alumnus1", "怪しい勧誘です")
+    report_url = reverse("network:post_report", args=["alpha", post.pk])
+    reporter = client_for(net_a, "alumnus2")
+    assert reporter.post(report_url, {"reason": "bogus"}).status_code == 200  # refused, nothing saved
+    with scopes_disabled():
+        assert not Report.objects.exists()
+
+    reporter.post(report_url, {"reason": "spam", "note": "同じ内容が何度も"})
+    client_for(net_a, "supporter").post(report_url, {"reason": "spam"})
+    editor = client_for(net_a, "editor")
+    queue = editor.get(reverse("manage:moderation", args=["alpha"])).content.decode()
+    assert "怪しい勧誘です" in queue
+    assert "同じ内容が何度も" in queue
+    with scopes_disabled():
+        first = Report.objects.filter(post=post).order_by("id").first()
+    assert first is not None
+
+    editor.post(reverse("manage:report_action", args=["alpha", first.pk, "hide"]))
+
+    assert "怪しい勧誘です" not in feed(net_a, "alumnus2")
+    with scopes_disabled():
+        assert set(Report.objects.filter(post=post).values_list("decision", flat=True)) == {"hidden"}
+    assert editor.post(reverse("manage:report_action", args=["alpha", first.pk, "keep"])).status_code == 404
+    assert "怪しい勧誘です" not in editor.get(reverse("manage:moderation", args=["alpha"])).content.decode()
+
+
+def test_keeping_a_reported_post_closes_its_reports(net_a: PersonaNetwork) -> None:
+    post = post_as(net_a, "alumnus1", "普通の投稿")
+    client_for(net_a, "alumnus2").post(reverse("network:post_report", args=["alpha", post.pk]), {"reason": "other"})
+    with scopes_disabled():
+        report = Report.objects.get()
+    client_for(net_a, "admin").post(reverse("manage:report_action", args=["alpha", report.pk, "keep"]))
+
+    assert "普通の投稿" in feed(net_a, "alumnus2")
+    with scopes_disabled():
+        assert Report.objects.get().decision == "kept"
+    assert client_for(net_a, "alumnus1").get(reverse("manage:moderation", args=["alpha"])).status_code in (403, 404)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, Post, Reaction
+from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, Post, Reaction, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +27,4 @@ def test_it_fills_news_and_posts() -> None:
         assert posts.exclude(activity_on=None).exists()  # a seminar announced by an alumnus
         assert Comment.objects.filter(network__slug="demo").exists()
         assert Reaction.objects.filter(network__slug="demo").exists()
+        assert Report.objects.filter(network__slug="demo", decided_at=None).count() == 1

@@ -29,7 +29,7 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
-from enishi.community.models import Comment, NewsItem, NewsRead, Post, Reaction
+from enishi.community.models import Comment, NewsItem, NewsRead, Post, Reaction, Report
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
@@ -82,6 +82,7 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:news_action": "withdrawing, pinning or deleting a news item",
     "network:post_action": "liking, deleting or hiding a post",
     "network:comment_delete": "deleting one's own comment",
+    "manage:report_action": "hiding a reported post or keeping it",
 }
 
 
@@ -188,6 +189,7 @@ class TargetsOfA:
     news_id: int
     post_id: int
     comment_id: int
+    report_id: int
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "news_id": KwargSource(lambda a: [a.news_id], True),
     "post_id": KwargSource(lambda a: [a.post_id], True),
     "comment_id": KwargSource(lambda a: [a.comment_id], True),
+    "report_id": KwargSource(lambda a: [a.report_id], True),
 }
 
 
@@ -289,6 +292,9 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         comment = Comment.objects.create(
             network=net_a.network, post=post, author=net_a.memberships["alumnus1"], text="A", html="A"
         )
+        report = Report.objects.create(
+            network=net_a.network, post=post, reporter=net_a.memberships["alumnus2"], reason=Report.Reason.SPAM
+        )
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -307,6 +313,7 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         news_id=news.pk,
         post_id=post.pk,
         comment_id=comment.pk,
+        report_id=report.pk,
     )
 
 
@@ -338,6 +345,7 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "posts": list(Post.objects.filter(network=network).order_by("pk").values()),
             "comments": list(Comment.objects.filter(network=network).order_by("pk").values()),
             "reactions": list(Reaction.objects.filter(network=network).order_by("pk").values()),
+            "reports": list(Report.objects.filter(network=network).order_by("pk").values()),
             # A visit to A's public join link counts, by design: everything else of the link must stay.
             "join_channels": list(
                 JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
@@ -469,6 +477,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "news_id": 10**9,
         "post_id": 10**9,
         "comment_id": 10**9,
+        "report_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -483,6 +492,7 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "news_id": targets.news_id,
         "post_id": targets.post_id,
         "comment_id": targets.comment_id,
+        "report_id": targets.report_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

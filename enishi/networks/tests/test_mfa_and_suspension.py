@@ -243,6 +243,7 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "news_id": 1,
         "post_id": 1,
         "comment_id": 1,
+        "report_id": 1,
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",
