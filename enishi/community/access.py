@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enishi.community import services
-from enishi.community.models import Comment, NewsItem, Post, Report
+from enishi.community.models import Comment, Group, GroupMember, NewsItem, Post, Report
 from enishi.networks.models import Membership, Network
 
 
@@ -26,8 +26,8 @@ def get_live_news_item(membership: Membership, news_id: int) -> NewsItem:
 
 
 def get_post(membership: Membership, post_id: int) -> Post:
-    """A post of the member's network that is neither hidden nor deleted."""
-    post = services.visible_posts(membership).filter(pk=post_id).first()
+    """A post the member may read (main feed or a group they can read), neither hidden nor deleted."""
+    post = services.readable_posts(membership).filter(pk=post_id).first()
     if post is None:
         raise Http404
     return post
@@ -50,3 +50,11 @@ def get_own_comment(membership: Membership, post: Post, comment_id: int) -> Comm
 def get_report(network: Network, report_id: int) -> Report:
     """An open report of the network (decided ones are 404: each is decided once)."""
     return get_object_or_404(Report, network=network, pk=report_id, decided_at__isnull=True)
+
+
+def get_group(network: Network, group_id: int) -> Group:
+    return get_object_or_404(Group, network=network, pk=group_id)
+
+
+def get_group_member(group: Group, member_id: int) -> GroupMember:
+    return get_object_or_404(GroupMember, network_id=group.network_id, group=group, pk=member_id)

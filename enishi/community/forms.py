@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enishi.community.models import Comment, NewsCategory, NewsItem, Post, Report
+from enishi.community.models import Comment, Group, NewsCategory, NewsItem, Post, Report
 from enishi.networks.models import Company, Network
 from enishi.profiles.models import SavedSegment
 
@@ -93,3 +93,10 @@ class ReportForm(forms.ModelForm[Report]):
         model = Report
         fields = ("reason", "note")
         widgets: ClassVar = {"reason": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
+
+
+class GroupForm(forms.ModelForm[Group]):
+    class Meta:
+        model = Group
+        fields = ("name", "kind", "policy", "description")
+        widgets: ClassVar = {"description": forms.Textarea(attrs={"rows": 4})}

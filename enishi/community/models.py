@@ -131,12 +131,70 @@ class NewsRead(models.Model):
         return f"{self.item_id} read by {self.membership_id}"
 
 
+class Group(models.Model):
+    """A community inside the network (コミュニティ): by interest, region, former department or company."""
+
+    class Kind(models.TextChoices):
+        INTEREST = "interest", _("Interest")
+        REGION = "region", _("Region")
+        DEPARTMENT = "department", _("Former department")
+        COMPANY = "company", _("Company")
+
+    class Policy(models.TextChoices):
+        OPEN = "open", _("Anyone may join")
+        APPROVAL = "approval", _("Joining needs the organisers' approval")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("what the group is about"), max_length=2000, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INTEREST)
+    policy = models.CharField(_("joining"), max_length=10, choices=Policy.choices, default=Policy.OPEN)
+    created_by = models.ForeignKey("networks.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ("name", "id")
+        constraints: ClassVar = [models.UniqueConstraint(fields=("network", "name"), name="group_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        MEMBER = "member", _("Member")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.MEMBER)
+    organiser = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("network", "group", "membership"), name="groupmember_unique"),
+        ]
+        indexes: ClassVar = [models.Index(fields=("network", "membership"), name="groupmember_member")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} in {self.group_id}"
+
+
 class Post(models.Model):
     """What an alumnus says to the network (近況・投稿): plain text with links, optionally an
     activity of their own (a seminar, a talk) with its date and link."""
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="posts")
     text = models.TextField(_("text"), max_length=5000)
     html = models.TextField(editable=False)  # lib.richtext.text_to_html(text), made on every save
     activity_on = models.DateField(_("date of the activity"), null=True, blank=True)

@@ -11,7 +11,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from enishi.accounts.models import User
-from enishi.community.models import Comment, NewsItem, NewsRead, NewsRecipient, Post, Reaction, Report
+from enishi.community.models import (
+    Comment,
+    Group,
+    GroupMember,
+    NewsItem,
+    NewsRead,
+    NewsRecipient,
+    Post,
+    Reaction,
+    Report,
+)
 from enishi.directory.services import segment_member_ids
 from enishi.intake.models import EmploymentRecord
 from enishi.lib.richtext import clean_html, text_to_html
@@ -170,12 +180,25 @@ def toggle_reaction(post: Post, membership: Membership) -> bool:
     return True
 
 
-def visible_posts(membership: Membership) -> QuerySet[Post]:
-    """Posts of the network that nobody hid or deleted, with their counts and the viewer's like."""
+def visible_posts(membership: Membership, group: Group | None = None) -> QuerySet[Post]:
+    """The posts of the main feed (or of one group) that nobody hid or deleted, with their counts
+    and the viewer's like. Whether the viewer may read the group is the caller's check."""
+    return readable_posts(membership).filter(group=group)
+
+
+def readable_posts(membership: Membership) -> QuerySet[Post]:
+    """Every live post the member may read: the main feed, open groups, groups they belong to."""
     network_id = membership.network_id
     live_comments = Comment.objects.filter(network_id=network_id, post=OuterRef("pk"), deleted_at__isnull=True)
+    belongs = GroupMember.objects.filter(
+        network_id=network_id, group=OuterRef("group"), membership=membership, status=GroupMember.Status.MEMBER
+    )
+    readable: Q = Q(group__isnull=True) | Q(group__policy=Group.Policy.OPEN) | Q(Exists(belongs))
+    if membership.role in MODERATOR_ROLES - {Role.SUPPORTER}:
+        readable = Q()  # staff read every group
     return (
         Post.objects.filter(network_id=network_id, hidden_at__isnull=True, deleted_at__isnull=True)
+        .filter(readable)
         .select_related("author__user", "author__profile")
         .annotate(
             comment_count=Coalesce(
@@ -230,4 +253,68 @@ def open_reports(network_id: int) -> QuerySet[Report]:
         Report.objects.filter(network_id=network_id, decided_at__isnull=True)
         .select_related("post__author__user", "reporter__user")
         .order_by("created_at", "id")
+    )
+
+
+# --- Groups -------------------------------------------------------------------------------------
+
+
+def create_group(group: Group, creator: Membership) -> Group:
+    """A new group; its creator (a supporter or staff) is its first organiser."""
+    with transaction.atomic():
+        group.network_id = creator.network_id
+        group.created_by = creator
+        group.save()
+        GroupMember.objects.create(network_id=group.network_id, group=group, membership=creator, organiser=True)
+    return group
+
+
+def status_in(group: Group, membership: Membership) -> GroupMember | None:
+    return GroupMember.objects.filter(network_id=group.network_id, group=group, membership=membership).first()
+
+
+def can_read(group: Group, membership: Membership, member: GroupMember | None) -> bool:
+    if group.policy == Group.Policy.OPEN or membership.role in MODERATOR_ROLES - {Role.SUPPORTER}:
+        return True
+    return member is not None and member.status == GroupMember.Status.MEMBER
+
+
+def can_organise(membership: Membership, member: GroupMember | None) -> bool:
+    return (member is not None and member.organiser) or membership.role in MODERATOR_ROLES - {Role.SUPPORTER}
+
+
+def join_group(group: Group, membership: Membership) -> GroupMember:
+    """Join an open group at once, or ask to join one that needs approval (asking twice is harmless)."""
+    status = GroupMember.Status.MEMBER if group.policy == Group.Policy.OPEN else GroupMember.Status.PENDING
+    member, _created = GroupMember.objects.get_or_create(
+        network_id=group.network_id, group=group, membership=membership, defaults={"status": status}
+    )
+    return member
+
+
+def leave_group(group: Group, membership: Membership) -> None:
+    GroupMember.objects.filter(network_id=group.network_id, group=group, membership=membership).delete()
+
+
+def decide_member(member: GroupMember, approve: bool) -> None:
+    if approve:
+        member.status = GroupMember.Status.MEMBER
+        member.save(update_fields=["status"])
+    else:
+        member.delete()
+
+
+def groups_for(membership: Membership) -> QuerySet[Group]:
+    """The network's groups with their member counts and the viewer's standing."""
+    network_id = membership.network_id
+    mine = GroupMember.objects.filter(network_id=network_id, group=OuterRef("pk"), membership=membership)
+    counted = (
+        GroupMember.objects.filter(network_id=network_id, group=OuterRef("pk"), status=GroupMember.Status.MEMBER)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Group.objects.filter(network_id=network_id).annotate(
+        member_count=Coalesce(Subquery(counted), 0), my_status=Subquery(mine.values("status")[:1])
     )

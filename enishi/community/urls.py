@@ -14,6 +14,15 @@ urlpatterns = [
     path("posts/<int:post_id>/report/", views.post_report, name="post_report"),
     path("posts/<int:post_id>/comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("posts/<int:post_id>/<str:action>/", views.post_action, name="post_action"),
+    path("groups/", views.groups, name="groups"),
+    path("groups/new/", views.group_new, name="group_new"),
+    path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+    path("groups/<int:group_id>/<str:action>/", views.group_action, name="group_action"),
+    path(
+        "groups/<int:group_id>/members/<int:member_id>/<str:action>/",
+        views.group_member_action,
+        name="group_member_action",
+    ),
 ]
 
 # Mounted under /n/<network_slug>/manage/ (namespace "manage"). The content section's home is the news.

@@ -9,8 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enishi.community import services
-from enishi.community.access import get_live_news_item, get_own_comment, get_own_post, get_post
-from enishi.community.forms import CommentForm, PostForm, ReportForm
+from enishi.community.access import (
+    get_group,
+    get_group_member,
+    get_live_news_item,
+    get_own_comment,
+    get_own_post,
+    get_post,
+)
+from enishi.community.forms import CommentForm, GroupForm, PostForm, ReportForm
+from enishi.community.models import Group, GroupMember
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
 from enishi.lib.richtext import plain_excerpt
@@ -113,3 +121,92 @@ def post_report(request: NetworkRequest, network_slug: str, post_id: int) -> Htt
         messages.success(request, _("Thank you. The moderators will look at this post."))
         return redirect("network:posts", network_slug)
     return render(request, "community/post_report.html", {"post": post, "form": form})
+
+
+# --- Groups -------------------------------------------------------------------------------------
+
+GROUP_ACTIONS = ("join", "leave")
+MEMBER_ACTIONS = ("approve", "decline")
+
+
+def groups(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    membership = request.membership
+    listed = services.groups_for(membership)
+    return render(request, "community/groups.html",
+                  {"groups": listed, "can_create": membership.role in services.MODERATOR_ROLES})  # fmt: skip
+
+
+def group_new(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """Supporters and staff start groups."""
+    if request.membership.role not in services.MODERATOR_ROLES:
+        raise Http404
+    form = GroupForm(request.POST or None, instance=Group(network=request.network))
+    if request.method == "POST" and form.is_valid():
+        if Group.objects.filter(network=request.network, name=form.cleaned_data["name"]).exists():
+            form.add_error("name", _("A group of this name exists already."))
+        else:
+            group = services.create_group(form.save(commit=False), request.membership)
+            messages.success(request, _("The group is open."))
+            return redirect("network:group_detail", network_slug, group.pk)
+    return render(request, "community/group_form.html", {"form": form})
+
+
+def group_detail(request: NetworkRequest, network_slug: str, group_id: int) -> HttpResponse:
+    """The group's page: what it is about, joining, and its feed for those who may read it."""
+    membership = request.membership
+    group = get_group(request.network, group_id)
+    member = services.status_in(group, membership)
+    is_member = member is not None and member.status == GroupMember.Status.MEMBER
+    form = PostForm(request.POST or None) if is_member else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            post = form.save(commit=False)
+            post.group = group
+            services.save_post(post, membership)
+            return redirect("network:group_detail", network_slug, group.pk)
+    readable = services.can_read(group, membership, member)
+    page = paginate(request, services.visible_posts(membership, group), per_page=POSTS_PAGE_SIZE) if readable else None
+    organiser = services.can_organise(membership, member)
+    pending = (
+        GroupMember.objects.filter(
+            network=request.network, group=group, status=GroupMember.Status.PENDING
+        ).select_related("membership__user")
+        if organiser
+        else []
+    )
+    context = {"group": group, "member": member, "is_member": is_member, "form": form, "page": page,
+               "pending": pending, "can_moderate": membership.role in services.MODERATOR_ROLES}  # fmt: skip
+    return render(request, "community/group_detail.html", context)
+
+
+@require_POST
+def group_action(request: NetworkRequest, network_slug: str, group_id: int, action: str) -> HttpResponse:
+    if action not in GROUP_ACTIONS:
+        raise Http404
+    group = get_group(request.network, group_id)
+    if action == "join":
+        member = services.join_group(group, request.membership)
+        if member.status == GroupMember.Status.PENDING:
+            messages.success(request, _("Your request is sent to the organisers."))
+        else:
+            messages.success(request, _("You joined the group."))
+    else:
+        services.leave_group(group, request.membership)
+        messages.success(request, _("You left the group."))
+    return redirect("network:group_detail", network_slug, group.pk)
+
+
+@require_POST
+def group_member_action(
+    request: NetworkRequest, network_slug: str, group_id: int, member_id: int, action: str
+) -> HttpResponse:
+    """An organiser (or staff) approves or declines a request to join."""
+    if action not in MEMBER_ACTIONS:
+        raise Http404
+    group = get_group(request.network, group_id)
+    if not services.can_organise(request.membership, services.status_in(group, request.membership)):
+        raise Http404
+    services.decide_member(get_group_member(group, member_id), approve=action == "approve")
+    return redirect("network:group_detail", network_slug, group.pk)

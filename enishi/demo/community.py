@@ -8,7 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, Post, Reaction, Report
+from enishi.community.models import (
+    Comment,
+    Group,
+    GroupMember,
+    NewsCategory,
+    NewsItem,
+    NewsRead,
+    Post,
+    Reaction,
+    Report,
+)
 from enishi.demo.services import Target
 from enishi.lib.richtext import text_to_html
 from enishi.networks.models import Membership
@@ -115,8 +125,42 @@ def _posts(target: Target, members: list[int]) -> None:
             Reaction(network=network, post=post, membership_id=member_id)
             for member_id in members[author + 1 : author + 4 + len(comments) * 3]
         )
+    _groups(target, members)
     # One post waiting in the moderators' queue.
     text = "副業で稼げる投資の話があります。興味のある方はDMください！"
     reported = Post.objects.create(network=network, author_id=members[15], text=text, html=text_to_html(text))
     Report.objects.create(network=network, post=reported, reporter_id=members[16], reason=Report.Reason.SPAM,
                           note="勧誘のようです。")  # fmt: skip
+
+
+GROUPS = (
+    ("関西アルムナイの会", Group.Kind.REGION, Group.Policy.OPEN,
+     "関西在住・関西勤務のアルムナイで、年に数回集まっています。",
+     "来月、大阪で食事会をします。参加できる方はコメントください。"),
+    ("データ・AI勉強会", Group.Kind.INTEREST, Group.Policy.OPEN, "データ分析やAIの話題を共有する会です。",
+     "生成AIの社内活用について、最近の事例を共有します。"),
+    ("元人事部の会", Group.Kind.DEPARTMENT, Group.Policy.APPROVAL, "人事部に在籍していた方の会です。参加は承認制です。",
+     "採用市場の近況を交換しませんか。"),
+)  # fmt: skip
+
+
+def _groups(target: Target, members: list[int]) -> None:
+    """Three groups started by the supporter, with members, a post each, and one request waiting."""
+    network = target.network
+    supporter = Membership.objects.filter(network=network, role=Role.SUPPORTER).first()
+    if supporter is None:
+        return
+    for index, (name, kind, policy, description, first_post) in enumerate(GROUPS):
+        group = Group.objects.create(network=network, name=name, kind=kind, policy=policy, description=description,
+                                     created_by=supporter)  # fmt: skip
+        GroupMember.objects.create(network=network, group=group, membership=supporter, organiser=True)
+        GroupMember.objects.bulk_create(
+            GroupMember(network=network, group=group, membership_id=member_id)
+            for member_id in members[20 + index * 7 : 32 + index * 7]
+            if member_id != supporter.pk
+        )
+        Post.objects.create(network=network, author=supporter, group=group, text=first_post,
+                            html=text_to_html(first_post))  # fmt: skip
+        if policy == Group.Policy.APPROVAL:
+            GroupMember.objects.create(network=network, group=group, membership_id=members[60],
+                                       status=GroupMember.Status.PENDING)  # fmt: skip

@@ -26,6 +26,8 @@ from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
 from enishi.community.models import (
     Comment,
+    Group,
+    GroupMember,
     NewsCategory,
     NewsItem,
     NewsRead,
@@ -309,9 +311,11 @@ def reset_demo(progress: Progress = _silent) -> None:
         user_ids = list(_demo_people(network_ids).values_list("pk", flat=True))
         # Intake and privacy rows first: they refer to records, memberships and users, and a notice
         # cannot go while acceptances of it remain (PROTECT).
-        for model in (Report, Reaction, Comment, Post, NewsRead, NewsRecipient, NewsItem, NewsCategory,
-                      Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent, NoticeAcceptance,
-                      PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile, SavedSegment):  # fmt: skip
+        community = (Report, Reaction, Comment, Post, GroupMember, Group, NewsRead, NewsRecipient, NewsItem,
+                     NewsCategory)  # fmt: skip
+        for model in (*community, Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent,
+                      NoticeAcceptance, PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile,
+                      SavedSegment):  # fmt: skip
             model._default_manager.filter(network_id__in=network_ids).delete()
         # The big tables next, as single DELETEs (nothing refers to these rows any more)…
         ActiveDay.objects.filter(network_id__in=network_ids).delete()

@@ -6,7 +6,17 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from enishi.community.models import Comment, NewsCategory, NewsItem, NewsRead, Post, Reaction, Report
+from enishi.community.models import (
+    Comment,
+    Group,
+    GroupMember,
+    NewsCategory,
+    NewsItem,
+    NewsRead,
+    Post,
+    Reaction,
+    Report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +38,7 @@ def test_it_fills_news_and_posts() -> None:
         assert Comment.objects.filter(network__slug="demo").exists()
         assert Reaction.objects.filter(network__slug="demo").exists()
         assert Report.objects.filter(network__slug="demo", decided_at=None).count() == 1
+        groups = Group.objects.filter(network__slug="demo")
+        assert groups.count() == 3
+        assert GroupMember.objects.filter(group__in=groups, status="pending").count() == 1
+        assert Post.objects.filter(group__in=groups).count() == 3

@@ -29,7 +29,7 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
-from enishi.community.models import Comment, NewsItem, NewsRead, Post, Reaction, Report
+from enishi.community.models import Comment, Group, GroupMember, NewsItem, NewsRead, Post, Reaction, Report
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
@@ -83,6 +83,8 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "network:post_action": "liking, deleting or hiding a post",
     "network:comment_delete": "deleting one's own comment",
     "manage:report_action": "hiding a reported post or keeping it",
+    "network:group_action": "joining or leaving a group",
+    "network:group_member_action": "approving or declining a request to join a group",
 }
 
 
@@ -190,6 +192,8 @@ class TargetsOfA:
     post_id: int
     comment_id: int
     report_id: int
+    group_id: int
+    group_member_id: int
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,8 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "post_id": KwargSource(lambda a: [a.post_id], True),
     "comment_id": KwargSource(lambda a: [a.comment_id], True),
     "report_id": KwargSource(lambda a: [a.report_id], True),
+    "group_id": KwargSource(lambda a: [a.group_id], True),
+    "member_id": KwargSource(lambda a: [a.group_member_id], True),
 }
 
 
@@ -295,6 +301,11 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         report = Report.objects.create(
             network=net_a.network, post=post, reporter=net_a.memberships["alumnus2"], reason=Report.Reason.SPAM
         )
+        group = Group.objects.create(network=net_a.network, name="A's group", policy=Group.Policy.APPROVAL)
+        group_member = GroupMember.objects.create(
+            network=net_a.network, group=group, membership=net_a.memberships["alumnus2"],
+            status=GroupMember.Status.PENDING,
+        )  # fmt: skip
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -314,6 +325,8 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         post_id=post.pk,
         comment_id=comment.pk,
         report_id=report.pk,
+        group_id=group.pk,
+        group_member_id=group_member.pk,
     )
 
 
@@ -346,6 +359,8 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "comments": list(Comment.objects.filter(network=network).order_by("pk").values()),
             "reactions": list(Reaction.objects.filter(network=network).order_by("pk").values()),
             "reports": list(Report.objects.filter(network=network).order_by("pk").values()),
+            "groups": list(Group.objects.filter(network=network).order_by("pk").values()),
+            "group_members": list(GroupMember.objects.filter(network=network).order_by("pk").values()),
             # A visit to A's public join link counts, by design: everything else of the link must stay.
             "join_channels": list(
                 JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
@@ -478,6 +493,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "post_id": 10**9,
         "comment_id": 10**9,
         "report_id": 10**9,
+        "group_id": 10**9,
+        "member_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -493,6 +510,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "post_id": targets.post_id,
         "comment_id": targets.comment_id,
         "report_id": targets.report_id,
+        "group_id": targets.group_id,
+        "member_id": targets.group_member_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

@@ -244,6 +244,8 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "post_id": 1,
         "comment_id": 1,
         "report_id": 1,
+        "group_id": 1,
+        "member_id": 1,
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",
