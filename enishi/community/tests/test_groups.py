@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from conftest import PersonaNetwork
-from enishi.community.models import Group, GroupMember
+from enishi.community import views as community_views
+from enishi.community.models import Group, GroupMember, Post
 from enishi.profiles.tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +69,27 @@ def test_an_approval_group_is_read_by_its_members_only(net_a: PersonaNetwork) ->
     with scopes_disabled():
         post_id = group.posts.get().pk
     assert client_for(net_a, "alumnus2").get(reverse("network:post_detail", args=["alpha", post_id])).status_code == 404
+
+
+def test_the_group_page_and_list_run_a_constant_number_of_queries(
+    net_a: PersonaNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(community_views, "POSTS_PAGE_SIZE", 200)
+    group = start(net_a, "supporter", "大きな会", "open")
+    client = client_for(net_a, "alumnus1")
+    detail = reverse("network:group_detail", args=["alpha", group.pk])
+    listing = reverse("network:groups", args=["alpha"])
+    assert client.get(detail).status_code == 200
+    counts: dict[str, list[int]] = {"detail": [], "list": []}
+    for total in (10, 200):
+        with scopes_disabled():
+            author = net_a.memberships["supporter"]
+            for number in range(group.posts.count(), total):
+                Post.objects.create(network=net_a.network, author=author, group=group, text=f"{number}", html="x")
+                Group.objects.create(network=net_a.network, name=f"会{number}")
+        for name, url in (("detail", detail), ("list", listing)):
+            with CaptureQueriesContext(connection) as context:
+                assert client.get(url).status_code == 200
+            counts[name].append(len(context.captured_queries))
+    assert counts["detail"][0] == counts["detail"][1]
+    assert counts["list"][0] == counts["list"][1]
