@@ -125,6 +125,8 @@ def unread_ids(membership: Membership, items: list[NewsItem]) -> set[int]:
 # --- Alumni posts -------------------------------------------------------------------------------
 
 MODERATOR_ROLES = frozenset({Role.SUPPORTER, *STAFF_ROLES}) - {Role.COORDINATOR}
+# Staff among the moderators: they read every group and organise any of them.
+STAFF_MODERATOR_ROLES = MODERATOR_ROLES - {Role.SUPPORTER}
 
 
 def can_post(membership: Membership) -> bool:
@@ -152,10 +154,14 @@ def delete_post(post: Post) -> None:
 def hide_post(post: Post, moderator: Membership, request: HttpRequest | None = None) -> None:
     """By a supporter or staff: gone from every feed, recorded in the audit log."""
     with transaction.atomic():
-        post.hidden_at = timezone.now()
-        post.hidden_by = moderator.user
-        post.save(update_fields=["hidden_at", "hidden_by"])
+        _hide(post, moderator.user)
         audit(post.network, moderator.user, "post.hidden", post, request=request)
+
+
+def _hide(post: Post, actor: User) -> None:
+    post.hidden_at = timezone.now()
+    post.hidden_by = actor
+    post.save(update_fields=["hidden_at", "hidden_by"])
 
 
 def add_comment(post: Post, author: Membership, text: str) -> Comment:
@@ -194,7 +200,7 @@ def readable_posts(membership: Membership) -> QuerySet[Post]:
         network_id=network_id, group=OuterRef("group"), membership=membership, status=GroupMember.Status.MEMBER
     )
     readable: Q = Q(group__isnull=True) | Q(group__policy=Group.Policy.OPEN) | Q(Exists(belongs))
-    if membership.role in MODERATOR_ROLES - {Role.SUPPORTER}:
+    if membership.role in STAFF_MODERATOR_ROLES:
         readable = Q()  # staff read every group
     return (
         Post.objects.filter(network_id=network_id, hidden_at__isnull=True, deleted_at__isnull=True)
@@ -238,9 +244,7 @@ def decide_report(report: Report, actor: User, hide: bool, request: HttpRequest 
     with transaction.atomic():
         post = Post.objects.select_for_update().get(network_id=report.network_id, pk=report.post_id)
         if hide and post.hidden_at is None:
-            post.hidden_at = timezone.now()
-            post.hidden_by = actor
-            post.save(update_fields=["hidden_at", "hidden_by"])
+            _hide(post, actor)
         decision = Report.Decision.HIDDEN if hide else Report.Decision.KEPT
         Report.objects.filter(network_id=report.network_id, post=post, decided_at__isnull=True).update(
             decision=decision, decided_by=actor, decided_at=timezone.now()
@@ -274,13 +278,13 @@ def status_in(group: Group, membership: Membership) -> GroupMember | None:
 
 
 def can_read(group: Group, membership: Membership, member: GroupMember | None) -> bool:
-    if group.policy == Group.Policy.OPEN or membership.role in MODERATOR_ROLES - {Role.SUPPORTER}:
+    if group.policy == Group.Policy.OPEN or membership.role in STAFF_MODERATOR_ROLES:
         return True
     return member is not None and member.status == GroupMember.Status.MEMBER
 
 
 def can_organise(membership: Membership, member: GroupMember | None) -> bool:
-    return (member is not None and member.organiser) or membership.role in MODERATOR_ROLES - {Role.SUPPORTER}
+    return (member is not None and member.organiser) or membership.role in STAFF_MODERATOR_ROLES
 
 
 def join_group(group: Group, membership: Membership) -> GroupMember:
@@ -294,6 +298,13 @@ def join_group(group: Group, membership: Membership) -> GroupMember:
 
 def leave_group(group: Group, membership: Membership) -> None:
     GroupMember.objects.filter(network_id=group.network_id, group=group, membership=membership).delete()
+
+
+def pending_requests(group: Group) -> QuerySet[GroupMember]:
+    """Requests to join a group by approval, for its organisers."""
+    return GroupMember.objects.filter(
+        network_id=group.network_id, group=group, status=GroupMember.Status.PENDING
+    ).select_related("membership__user")
 
 
 def decide_member(member: GroupMember, approve: bool) -> None:

@@ -169,13 +169,7 @@ def group_detail(request: NetworkRequest, network_slug: str, group_id: int) -> H
     readable = services.can_read(group, membership, member)
     page = paginate(request, services.visible_posts(membership, group), per_page=POSTS_PAGE_SIZE) if readable else None
     organiser = services.can_organise(membership, member)
-    pending = (
-        GroupMember.objects.filter(
-            network=request.network, group=group, status=GroupMember.Status.PENDING
-        ).select_related("membership__user")
-        if organiser
-        else []
-    )
+    pending = services.pending_requests(group) if organiser else []
     context = {"group": group, "member": member, "is_member": is_member, "form": form, "page": page,
                "pending": pending, "can_moderate": membership.role in services.MODERATOR_ROLES}  # fmt: skip
     return render(request, "community/group_detail.html", context)

@@ -139,6 +139,22 @@ def _card(
     return card
 
 
+def page_of_cards(
+    network: Network, viewer: Membership, form: DirectoryForm, number: int, size: int
+) -> tuple[list[Card], bool]:
+    """Page `number` of what the (bound and valid, or unbound) form finds, as cards, and whether more
+    follow. An empty form lists everyone, most recently active first."""
+    if form.is_bound:
+        query, filters, order = form.cleaned_data["q"], form.filters(), form.order()
+    else:
+        query, filters, order = "", None, "recent"
+    found = directory_search.search(
+        network, viewer, query, filters=filters, sort=order,  # type: ignore[arg-type]
+        limit=size, offset=(number - 1) * size,
+    )  # fmt: skip
+    return cards(network, viewer, found.membership_ids), found.has_more
+
+
 # --- Exports -------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ from enishi.directory import search as directory_search
 from enishi.directory import services
 from enishi.directory.forms import DirectoryForm
 from enishi.lib.http import NetworkRequest
-from enishi.networks.models import Membership, Network
 from enishi.privacy.models import ConsentPurpose
 from enishi.privacy.notices import has_consent
 
@@ -42,7 +41,7 @@ def results_context(request: NetworkRequest, form: DirectoryForm, allowed: bool)
     results: list[services.Card] = []
     has_more = False
     if allowed and (not form.is_bound or form.is_valid()):
-        results, has_more = _page(request.network, request.membership, form, number)
+        results, has_more = services.page_of_cards(request.network, request.membership, form, number, PAGE_SIZE)
     return {
         "form": form,
         "cards": results,
@@ -52,15 +51,3 @@ def results_context(request: NetworkRequest, form: DirectoryForm, allowed: bool)
         "next_page": number + 1 if has_more else None,
         "unknown_skills": getattr(form, "unknown_skills", []),
     }
-
-
-def _page(network: Network, viewer: Membership, form: DirectoryForm, number: int) -> tuple[list[services.Card], bool]:
-    if form.is_bound:
-        query, filters, order = form.cleaned_data["q"], form.filters(), form.order()
-    else:
-        query, filters, order = "", None, "recent"
-    found = directory_search.search(
-        network, viewer, query, filters=filters, sort=order,  # type: ignore[arg-type]
-        limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
-    )  # fmt: skip
-    return services.cards(network, viewer, found.membership_ids), found.has_more
