@@ -67,8 +67,10 @@ INSTALLED_APPS = [
     "enishi.profiles",
     "enishi.directory",
     "enishi.community",
+    "enishi.messaging",
     "enishi.analytics",
     "enishi.notifications",
+    "enishi.newsletters",
     "enishi.ops",
     "enishi.demo",
 ]
@@ -166,6 +168,10 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 # The worker deletes finished task results and sent emails (bodies hold personal data) this old.
 TASK_RESULT_KEEP_DAYS = env_int("TASK_RESULT_KEEP_DAYS", 14)
 SENT_EMAIL_KEEP_DAYS = env_int("SENT_EMAIL_KEEP_DAYS", 30)
+# Newsletters (newsletters/sending.py): a claimed delivery not confirmed within the lease is sent
+# again (its worker died); parallel SMTP connections per sending task.
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 600)
+NEWSLETTER_SMTP_CONNECTIONS = env_int("NEWSLETTER_SMTP_CONNECTIONS", 8)
 
 # --- Accounts (django-allauth) --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -12,7 +12,10 @@ from enishi.accounts import views as account_views
 from enishi.community import urls as community_urls
 from enishi.directory import urls as directory_urls
 from enishi.intake import urls as intake_urls
+from enishi.messaging import urls as messaging_urls
 from enishi.networks import urls as network_urls
+from enishi.newsletters import urls as newsletter_urls
+from enishi.notifications import urls as notification_urls
 from enishi.ops import views as ops_views
 from enishi.privacy import urls as privacy_urls
 from enishi.profiles import urls as profile_urls
@@ -29,6 +32,9 @@ network_patterns = [
     *profile_urls.urlpatterns,
     *directory_urls.urlpatterns,
     *community_urls.urlpatterns,
+    *messaging_urls.urlpatterns,
+    *notification_urls.urlpatterns,
+    *newsletter_urls.urlpatterns,
 ]
 manage_patterns = [
     *network_urls.manage_urlpatterns,
@@ -37,6 +43,8 @@ manage_patterns = [
     *profile_urls.manage_urlpatterns,
     *directory_urls.manage_urlpatterns,
     *community_urls.manage_urlpatterns,
+    *messaging_urls.manage_urlpatterns,
+    *newsletter_urls.manage_urlpatterns,
 ]
 
 

@@ -4,4 +4,5 @@ Import order is run order: seed_100k first, so the page benchmarks reuse its 100
 The intake and registration benchmarks make their own fresh databases.
 """
 
-from bench.benchmarks import seed, pages, intake, registrations, directory  # noqa: F401, I001
+from bench.benchmarks import seed, pages, intake, registrations, directory, newsletter  # noqa: F401, I001
+from bench.benchmarks import community  # noqa: F401  (home_feed_rps)

@@ -7,9 +7,13 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enishi.community.models import Comment, Group, NewsCategory, NewsItem, Post, Report
+from enishi.community.models import MAX_POST_IMAGES, Comment, Group, NewsCategory, NewsItem, Post, Report
+from enishi.lib.images import IMAGE_ACCEPT, MultipleImageField, clean_image
 from enishi.networks.models import Company, Network
 from enishi.profiles.models import SavedSegment
+
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
+IMAGE_MAX_SIDE = 1600
 
 
 class NewsForm(forms.ModelForm[NewsItem]):
@@ -33,13 +37,20 @@ class NewsForm(forms.ModelForm[NewsItem]):
 
     class Meta:
         model = NewsItem
-        fields = ("title", "category", "body", "audience", "company", "segment", "pinned")
+        fields = ("title", "category", "body", "image", "image_alt", "audience", "company", "segment", "pinned")
+        widgets: ClassVar = {"image": forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT})}
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = NewsCategory.objects.filter(network=network)  # type: ignore[attr-defined]
         self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
         self.fields["segment"].queryset = SavedSegment.objects.filter(network=network)  # type: ignore[attr-defined]
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            return clean_image(image, max_bytes=IMAGE_MAX_BYTES, max_side=IMAGE_MAX_SIDE)
+        return image
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -68,6 +79,28 @@ class CategoryForm(forms.ModelForm[NewsCategory]):
 
 class PostForm(forms.ModelForm[Post]):
     activity_url = forms.URLField(label=_("link to the activity"), required=False, assume_scheme="https")
+    images = MultipleImageField(
+        label=_("Pictures"),
+        max_files=MAX_POST_IMAGES,
+        max_bytes=IMAGE_MAX_BYTES,
+        max_side=IMAGE_MAX_SIDE,
+        help_text=_("Up to %(count)d pictures (PNG, JPEG, WebP or GIF). Location data is removed.")
+        % {"count": MAX_POST_IMAGES},
+    )
+    remove_images = forms.BooleanField(label=_("Remove the pictures"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None or not self.instance.images.exists():
+            del self.fields["remove_images"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kept = 0 if cleaned.get("remove_images") or self.instance.pk is None else self.instance.images.count()
+        if kept + len(cleaned.get("images") or []) > MAX_POST_IMAGES:
+            self.add_error("images", _("A post has at most %(count)d pictures: remove the ones it has first.")
+                           % {"count": MAX_POST_IMAGES})  # fmt: skip
+        return cleaned
 
     class Meta:
         model = Post
@@ -77,7 +110,10 @@ class PostForm(forms.ModelForm[Post]):
             "activity_on": forms.DateInput(attrs={"type": "date"}),
         }
         help_texts: ClassVar = {
-            "text": _("Links are made clickable. Announcing a seminar or a talk? Add its date and link below."),
+            "text": _(
+                "Links are made clickable; @ and a name (no space, e.g. @佐藤一郎) mentions someone listed in the "
+                "directory. Announcing a seminar or a talk? Add its date and link below."
+            ),
         }
 
 

@@ -34,7 +34,7 @@ def news_list(request: NetworkRequest, network_slug: str) -> HttpResponse:
 def news_edit(request: NetworkRequest, network_slug: str, news_id: int | None = None) -> HttpResponse:
     network = request.network
     item = get_news_item(network, news_id) if news_id is not None else NewsItem(network=network)
-    form = NewsForm(request.POST or None, instance=item, network=network)
+    form = NewsForm(request.POST or None, request.FILES or None, instance=item, network=network)
     schedule = ScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and schedule.is_valid():
         saved = services.save_news(form.save(commit=False), request.user, form.changed_data, request=request)

@@ -65,9 +65,15 @@ class NewsItem(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
     pinned = models.BooleanField(_("pinned to the top"), default=False)
+    # Re-encoded by lib.images (no EXIF/GPS), shown above the text and beside the title in lists.
+    image = models.ImageField(_("picture"), upload_to="news/%Y/%m/", blank=True)
+    image_alt = models.CharField(_("what the picture shows"), max_length=200, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When its readers were notified (once: at publication, or when a scheduled time came).
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    announcing_since = models.DateTimeField(null=True, blank=True, editable=False)  # the fan-out's lease
 
     objects = ScopedManager(network="network")
 
@@ -217,6 +223,26 @@ class Post(models.Model):
         return self.text[:40]
 
 
+class PostImage(models.Model):
+    """A picture attached to a post (at most MAX_POST_IMAGES), re-encoded by lib.images."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="posts/%Y/%m/")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+MAX_POST_IMAGES = 4
+
+
 class Comment(models.Model):
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
@@ -235,6 +261,23 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class Mention(models.Model):
+    """Someone named with @ in a post (comment empty) or in one of its comments, told once."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=("network", "post"), name="mention_post")]
+
+    def __str__(self) -> str:
+        return f"@{self.membership_id} in {self.post_id}"
 
 
 class Reaction(models.Model):

@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from enishi.accounts.models import User
+from enishi.community import mentions, tasks
 from enishi.community.models import (
     Comment,
     Group,
     GroupMember,
+    Mention,
     NewsItem,
     NewsRead,
     NewsRecipient,
     Post,
+    PostImage,
     Reaction,
     Report,
 )
 from enishi.directory.services import segment_member_ids
 from enishi.intake.models import EmploymentRecord
 from enishi.lib.richtext import clean_html, text_to_html
+from enishi.messaging.services import blocked_ids
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, STAFF_ROLES, Role
+from enishi.notifications.services import notify, notify_many, withdraw
+from enishi.notifications.topics import Topic
 from enishi.privacy.services import audit
 
 RECIPIENT_BATCH_SIZE = 5000
@@ -63,14 +72,20 @@ def publish_news(
                 batch_size=RECIPIENT_BATCH_SIZE,
             )
         audit(item.network, actor, "news.published", item, request=request, publish_at=item.publish_at.isoformat())
+        if item.is_live:  # a scheduled item is announced by the maintenance job when its time comes
+            news_id = item.pk
+            transaction.on_commit(lambda: tasks.announce_news.enqueue(news_id), robust=True)
     return item
 
 
 def withdraw_news(item: NewsItem, actor: User, request: HttpRequest | None = None) -> NewsItem:
-    """Back to draft: gone from every feed at once; reads are kept."""
+    """Back to draft: gone from every feed, bell and digest at once; reads are kept. Published
+    again, it is announced again."""
     with transaction.atomic():
         item.status = NewsItem.Status.DRAFT
-        item.save(update_fields=["status", "updated_at"])
+        item.announced_at = item.announcing_since = None
+        item.save(update_fields=["status", "announced_at", "announcing_since", "updated_at"])
+        withdraw(network=item.network, reference=tasks.news_reference(item.pk))
         audit(item.network, actor, "news.withdrawn", item, request=request)
     return item
 
@@ -86,6 +101,7 @@ def set_pinned(item: NewsItem, actor: User, pinned: bool, request: HttpRequest |
 def delete_news(item: NewsItem, actor: User, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         audit(item.network, actor, "news.deleted", item, request=request, title=item.title)
+        withdraw(network=item.network, reference=tasks.news_reference(item.pk))
         item.delete()
 
 
@@ -133,22 +149,83 @@ def can_post(membership: Membership) -> bool:
     return membership.role in ALUMNI_ROLES or membership.role in STAFF_ROLES
 
 
-def save_post(post: Post, author: Membership) -> Post:
-    """A new post, or the author's edit of their own (the text becomes safe HTML again)."""
-    post.html = text_to_html(post.text)
-    if post.pk is None:
-        post.network_id = author.network_id
-        post.author = author
-    else:
-        post.edited_at = timezone.now()
-    post.save()
+def save_post(post: Post, author: Membership, images: Sequence[File[bytes]] = (), remove_images: bool = False) -> Post:
+    """A new post, or the author's edit of their own (the text becomes safe HTML again, mentions
+    linked), with the pictures added (already checked and re-encoded by the form) or the old ones
+    removed. People mentioned for the first time are told; a new group post reaches the group."""
+    mentioned = mentions.resolve(author, post.text, excluded=blocked_ids(author))
+    post.html = mentions.link_mentions(text_to_html(post.text), author.network.slug, mentioned)
+    with transaction.atomic():
+        is_new = post.pk is None
+        if is_new:
+            post.network_id = author.network_id
+            post.author = author
+        else:
+            post.edited_at = timezone.now()
+        post.save()
+        if remove_images:
+            _delete_images(post)
+        start = post.images.count()
+        for position, image in enumerate(images, start=start):
+            PostImage.objects.create(network_id=post.network_id, post=post, image=image, position=position)
+        _tell_mentioned(post, None, author, mentioned.values())
+        if is_new and post.group_id is not None:
+            post_id = post.pk
+            transaction.on_commit(lambda: tasks.announce_group_post.enqueue(post_id), robust=True)
     return post
 
 
+def post_reference(post_id: int) -> str:
+    """What notifications about a post (its comments and mentions included) point back to."""
+    return f"post:{post_id}"
+
+
+def _post_path(post: Post, network_slug: str) -> str:
+    return reverse("network:post_detail", args=[network_slug, post.pk])
+
+
+def _tell_mentioned(post: Post, comment: Comment | None, author: Membership, people: Iterable[Membership]) -> set[int]:
+    """Record the mentions not recorded yet and tell those people, if they may read the post.
+    Returns who was told."""
+    already = set(
+        Mention.objects.filter(network_id=post.network_id, post=post, comment=comment).values_list(
+            "membership_id", flat=True
+        )
+    )
+    told: set[int] = set()
+    for person in people:
+        if person.pk in already:
+            continue
+        Mention.objects.create(network_id=post.network_id, post=post, comment=comment, membership=person)
+        if not readable_posts(person).filter(pk=post.pk).exists():
+            continue  # a group post in a group they may not read: linked, but not delivered
+        notify(person, topic=Topic.MENTIONS, kind="mention", url=_post_path(post, author.network.slug), actor=author,
+               text=comment.text if comment else post.text, reference=post_reference(post.pk))  # fmt: skip
+        told.add(person.pk)
+    return told
+
+
+def _delete_images(post: Post) -> None:
+    """The rows now, the files once the transaction holds (a rollback must not leave rows without files)."""
+    names = [image.image.name for image in post.images.all()]
+    post.images.all().delete()
+    storage = PostImage._meta.get_field("image").storage
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
 def delete_post(post: Post) -> None:
-    """By its author: gone from every feed; the row stays for any report about it."""
-    post.deleted_at = timezone.now()
-    post.save(update_fields=["deleted_at"])
+    """By its author: gone from every feed, bell and digest, its pictures deleted; the row stays
+    for any report."""
+    with transaction.atomic():
+        post.deleted_at = timezone.now()
+        post.save(update_fields=["deleted_at"])
+        _delete_images(post)
+        withdraw(network=post.network, reference=post_reference(post.pk))
 
 
 def hide_post(post: Post, moderator: Membership, request: HttpRequest | None = None) -> None:
@@ -162,12 +239,41 @@ def _hide(post: Post, actor: User) -> None:
     post.hidden_at = timezone.now()
     post.hidden_by = actor
     post.save(update_fields=["hidden_at", "hidden_by"])
+    withdraw(network=post.network, reference=post_reference(post.pk))
+
+
+# How many earlier commenters of a post are told of a new comment (a long thread tells the latest).
+THREAD_NOTIFY_LIMIT = 50
 
 
 def add_comment(post: Post, author: Membership, text: str) -> Comment:
-    return Comment.objects.create(
-        network_id=post.network_id, post=post, author=author, text=text, html=text_to_html(text)
-    )
+    """A comment, its mentions linked and told; the post's author and the earlier commenters are
+    told too (once each: a mention is the only notice its person gets), never across a block."""
+    blocked = blocked_ids(author)
+    mentioned = mentions.resolve(author, text, excluded=blocked)
+    slug = author.network.slug
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            network_id=post.network_id, post=post, author=author, text=text,
+            html=mentions.link_mentions(text_to_html(text), slug, mentioned),
+        )  # fmt: skip
+        told = _tell_mentioned(post, comment, author, mentioned.values()) | blocked | {author.pk}
+        path, reference = _post_path(post, slug), post_reference(post.pk)
+        if post.author_id not in told:
+            notify(post.author, topic=Topic.REPLIES, kind="comment", url=path, actor=author, text=text,
+                   reference=reference)  # fmt: skip
+            told.add(post.author_id)
+        earlier = (
+            Comment.objects.filter(network_id=post.network_id, post=post, deleted_at__isnull=True)
+            .exclude(author_id__in=told)
+            .order_by("-created_at")
+            .values_list("author_id", flat=True)
+        )
+        thread = list(dict.fromkeys(earlier))[:THREAD_NOTIFY_LIMIT]
+        if thread:
+            notify_many(Membership.objects.filter(network_id=post.network_id, pk__in=thread), topic=Topic.REPLIES,
+                        kind="comment_thread", url=path, actor=author, text=text, reference=reference)  # fmt: skip
+    return comment
 
 
 def delete_comment(comment: Comment) -> None:
@@ -206,6 +312,7 @@ def readable_posts(membership: Membership) -> QuerySet[Post]:
         Post.objects.filter(network_id=network_id, hidden_at__isnull=True, deleted_at__isnull=True)
         .filter(readable)
         .select_related("author__user", "author__profile")
+        .prefetch_related("images")
         .annotate(
             comment_count=Coalesce(
                 Subquery(live_comments.order_by().values("post").annotate(n=Count("pk")).values("n")), 0

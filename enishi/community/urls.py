@@ -9,6 +9,7 @@ urlpatterns = [
     path("news/", views.news, name="news"),
     path("news/<int:news_id>/", views.news_detail, name="news_detail"),
     path("posts/", views.posts, name="posts"),
+    path("mentions/", views.mention_suggestions, name="mention_suggestions"),
     path("posts/<int:post_id>/", views.post_detail, name="post_detail"),
     path("posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:post_id>/report/", views.post_report, name="post_report"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enishi.community import services
+from enishi.community import mentions, services
 from enishi.community.access import (
     get_group,
     get_group_member,
@@ -19,9 +21,11 @@ from enishi.community.access import (
 )
 from enishi.community.forms import CommentForm, GroupForm, PostForm, ReportForm
 from enishi.community.models import Group, GroupMember
+from enishi.community.tasks import news_reference
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
 from enishi.lib.richtext import plain_excerpt
+from enishi.notifications.services import mark_read_about
 
 NEWS_PAGE_SIZE = 20
 EXCERPT_LENGTH = 80
@@ -39,25 +43,47 @@ def news(request: NetworkRequest, network_slug: str) -> HttpResponse:
 def news_detail(request: NetworkRequest, network_slug: str, news_id: int) -> HttpResponse:
     item = get_live_news_item(request.membership, news_id)
     services.mark_read(item, request.membership)
+    mark_read_about(request.membership, news_reference(item.pk))
     return render(request, "community/news_detail.html", {"item": item})
 
 
 POSTS_PAGE_SIZE = 20
+# A feed is read from the top: counting more than this many pages would cost a scan of every post
+# (seconds at millions of posts, see docs/PERFORMANCE.md "Home feed"), for a page nobody opens.
+FEED_MAX_PAGES = 50
+COMMENTS_PAGE_SIZE = 50
 POST_ACTIONS = ("like", "delete", "hide")
+
+
+def _offer_mentions(form: PostForm | CommentForm | None, network_slug: str) -> None:
+    """Let the text box suggest people to mention (app.js reads the data-mentions address)."""
+    if form is not None:
+        form.fields["text"].widget.attrs["data-mentions"] = reverse("network:mention_suggestions", args=[network_slug])
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def mention_suggestions(request: NetworkRequest, network_slug: str) -> JsonResponse:
+    """People listed in the directory whose name fits what follows the "@" (for the text boxes)."""
+    query = request.GET.get("q", "")[:40].strip()
+    people = mentions.suggestions(request.membership, query, MENTION_SUGGESTIONS) if query else []
+    return JsonResponse({"people": people})
 
 
 def posts(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """The alumni's posts, newest first, with the form to write one."""
     membership = request.membership
-    form = PostForm(request.POST or None) if services.can_post(membership) else None
+    form = PostForm(request.POST or None, request.FILES or None) if services.can_post(membership) else None
     if request.method == "POST":
         if form is None:
             raise Http404
         if form.is_valid():
-            services.save_post(form.save(commit=False), membership)
+            services.save_post(form.save(commit=False), membership, images=form.cleaned_data["images"])
             messages.success(request, _("Your post is up."))
             return redirect("network:posts", network_slug)
-    page = paginate(request, services.visible_posts(membership), per_page=POSTS_PAGE_SIZE)
+    _offer_mentions(form, network_slug)
+    page = paginate(request, services.visible_posts(membership), per_page=POSTS_PAGE_SIZE, max_pages=FEED_MAX_PAGES)
     context = {"page": page, "form": form, "can_moderate": membership.role in services.MODERATOR_ROLES}
     return render(request, "community/posts.html", context)
 
@@ -65,22 +91,30 @@ def posts(request: NetworkRequest, network_slug: str) -> HttpResponse:
 def post_detail(request: NetworkRequest, network_slug: str, post_id: int) -> HttpResponse:
     membership = request.membership
     post = get_post(membership, post_id)
+    if request.method == "GET":
+        mark_read_about(membership, services.post_reference(post.pk))
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.add_comment(post, membership, form.cleaned_data["text"])
         return redirect("network:post_detail", network_slug, post.pk)
-    context = {"post": post, "comments": services.visible_comments(post), "form": form,
+    _offer_mentions(form, network_slug)
+    comments = Paginator(services.visible_comments(post), COMMENTS_PAGE_SIZE)
+    # The latest comments first come into view: with no page asked for, the last page.
+    comments_page = comments.get_page(request.GET.get("page") or comments.num_pages)
+    context = {"post": post, "comments": comments_page.object_list, "comments_page": comments_page, "form": form,
                "can_moderate": membership.role in services.MODERATOR_ROLES}  # fmt: skip
     return render(request, "community/post_detail.html", context)
 
 
 def post_edit(request: NetworkRequest, network_slug: str, post_id: int) -> HttpResponse:
     post = get_own_post(request.membership, post_id)
-    form = PostForm(request.POST or None, instance=post)
+    form = PostForm(request.POST or None, request.FILES or None, instance=post)
     if request.method == "POST" and form.is_valid():
-        services.save_post(form.save(commit=False), request.membership)
+        services.save_post(form.save(commit=False), request.membership, images=form.cleaned_data["images"],
+                           remove_images=form.cleaned_data.get("remove_images", False))  # fmt: skip
         messages.success(request, _("Your post is updated."))
         return redirect("network:post_detail", network_slug, post.pk)
+    _offer_mentions(form, network_slug)
     return render(request, "community/post_form.html", {"form": form, "post": post})
 
 
@@ -167,7 +201,11 @@ def group_detail(request: NetworkRequest, network_slug: str, group_id: int) -> H
             services.save_post(post, membership)
             return redirect("network:group_detail", network_slug, group.pk)
     readable = services.can_read(group, membership, member)
-    page = paginate(request, services.visible_posts(membership, group), per_page=POSTS_PAGE_SIZE) if readable else None
+    page = (
+        paginate(request, services.visible_posts(membership, group), per_page=POSTS_PAGE_SIZE, max_pages=FEED_MAX_PAGES)
+        if readable
+        else None
+    )
     organiser = services.can_organise(membership, member)
     pending = services.pending_requests(group) if organiser else []
     context = {"group": group, "member": member, "is_member": is_member, "form": form, "page": page,

@@ -1,12 +1,16 @@
-"""Demo community: the network's news categories and a year of news in each (issue 5, news so far)."""
+"""Demo community: news categories and a year of news, alumni posts with comments, likes, a picture and
+a mention, groups, a report waiting for the moderators."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from io import BytesIO
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
+from PIL import Image, ImageDraw
 
 from enishi.community.models import (
     Comment,
@@ -19,6 +23,7 @@ from enishi.community.models import (
     Reaction,
     Report,
 )
+from enishi.community.services import add_comment, save_post
 from enishi.demo.services import Target
 from enishi.lib.richtext import text_to_html
 from enishi.networks.models import Membership
@@ -81,10 +86,15 @@ def seed_community(target: Target, today: date) -> int:
                 network=network, title=title, category=categories[category],
                 body="".join(f"<p>{paragraph}</p>" for paragraph in paragraphs),
                 status=NewsItem.Status.PUBLISHED, pinned=pinned, author=editor,
-                publish_at=timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(10))),
+                publish_at=(published := timezone.make_aware(datetime.combine(today - timedelta(days=days_ago),
+                                                                              time(10)))),
+                announced_at=published,  # told long ago: the worker does not announce a year of news now
             )
             for days_ago, category, title, paragraphs, pinned in NEWS
         )  # fmt: skip
+        cafeteria = items[1]  # the renewed cafeteria, with a picture of it
+        cafeteria.image_alt = "改装後の食堂。窓の大きな明るい部屋にテーブルが並んでいる"
+        cafeteria.image.save("cafeteria.jpg", _picture("cafeteria", (250, 214, 150), (150, 96, 52)))
         NewsItem.objects.create(network=network, title="（下書き）アルムナイ交流会のお知らせ", author=editor,
                                 body="<p>日程を調整中です。</p>", category=categories[2])  # fmt: skip
         members = list(
@@ -126,9 +136,11 @@ def _posts(target: Target, members: list[int]) -> None:
             for member_id in members[author + 1 : author + 4 + len(comments) * 3]
         )
     _groups(target, members)
+    _told(target, members)
     # One post waiting in the moderators' queue.
     text = "副業で稼げる投資の話があります。興味のある方はDMください！"
     reported = Post.objects.create(network=network, author_id=members[15], text=text, html=text_to_html(text))
+    Post.objects.filter(pk=reported.pk).update(created_at=now - timedelta(hours=30))
     Report.objects.create(network=network, post=reported, reporter_id=members[16], reason=Report.Reason.SPAM,
                           note="勧誘のようです。")  # fmt: skip
 
@@ -164,3 +176,37 @@ def _groups(target: Target, members: list[int]) -> None:
         if policy == Group.Policy.APPROVAL:
             GroupMember.objects.create(network=network, group=group, membership_id=members[60],
                                        status=GroupMember.Status.PENDING)  # fmt: skip
+
+
+def _told(target: Target, members: list[int]) -> None:
+    """The demo alumnus (alumni1@demo.example) finds comments and a mention in the bell, through the
+    same verbs as the pages (so the notifications, and the emails of those who want them at once,
+    are the real ones); a post with a picture."""
+    network = target.network
+    alumnus = Membership.objects.filter(network=network, user__email="alumni1@demo.example").first()
+    others = list(Membership.objects.filter(network=network, pk__in=members[1:10]).select_related("user"))
+    if alumnus is None or len(others) < 3:
+        return
+    text = "久しぶりに本社の近くを通りました。新しい食堂、外からも明るくなっていて驚きました。"
+    own = save_post(Post(text=text), alumnus, images=[_picture("shokudo", (236, 170, 90), (120, 70, 40))])
+    add_comment(own, others[0], "テラス席、気持ちいいですよ。交流会もあそこでやるそうです。")
+    add_comment(own, others[1], "懐かしいですね！今度ランチしましょう。")
+    name = "".join(alumnus.user.full_name.split())
+    save_post(Post(text=f"@{name} さん、先日の勉強会ではありがとうございました。資料を共有します。"), others[2])
+
+
+def _picture(name: str, light: tuple[int, int, int], dark: tuple[int, int, int]) -> ContentFile[bytes]:
+    """A small generated picture (a sunny room with tables), so the demo needs no image files."""
+    image = Image.new("RGB", (960, 640), light)
+    draw = ImageDraw.Draw(image)
+    for row in range(640):  # a soft gradient from the window down to the floor
+        shade = tuple(int(c + (d - c) * row / 1280) for c, d in zip(light, dark, strict=True))
+        draw.line([(0, row), (960, row)], fill=shade)
+    for x in (80, 380, 680):
+        draw.rectangle([x, 420, x + 200, 440], fill=dark)
+        draw.rectangle([x + 20, 440, x + 30, 560], fill=dark)
+        draw.rectangle([x + 170, 440, x + 180, 560], fill=dark)
+    draw.rectangle([60, 60, 900, 300], outline=(255, 255, 255), width=8)
+    out = BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return ContentFile(out.getvalue(), name=f"{name}.jpg")

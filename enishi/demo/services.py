@@ -47,9 +47,12 @@ from enishi.intake.models import (
     Registration,
     RehireEligibility,
 )
+from enishi.messaging.models import Block, Conversation, Message, SecretariatMessage, SecretariatThread
 from enishi.networks.models import Company, Membership, Network
 from enishi.networks.roles import MembershipState, Role
 from enishi.networks.services import create_network
+from enishi.newsletters.models import Delivery, LinkClick, Newsletter, NewsletterLink
+from enishi.notifications.models import Notification, NotificationPreference
 from enishi.privacy.models import AuditEntry, Consent, NoticeAcceptance, PrivacyNotice
 from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, SavedSegment
 
@@ -122,6 +125,9 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
     # Intake builds on this module (it reads the targets and the shares above), hence imported here.
     from enishi.demo.community import seed_community
     from enishi.demo.intake import seed_intake
+    from enishi.demo.messaging import seed_messaging
+    from enishi.demo.newsletters import seed_newsletters
+    from enishi.demo.notifications import seed_notifications
     from enishi.demo.profiles import seed_profiles
 
     summary = SeedSummary()
@@ -138,6 +144,9 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
         summary.add(seed_intake(target, spec, seed, today))
         summary.profiles += seed_profiles(target, seed, today)
         seed_community(target, today)
+        seed_newsletters(target, today)
+        seed_notifications(target, today)
+        seed_messaging(target)
     return summary
 
 
@@ -311,9 +320,14 @@ def reset_demo(progress: Progress = _silent) -> None:
         user_ids = list(_demo_people(network_ids).values_list("pk", flat=True))
         # Intake and privacy rows first: they refer to records, memberships and users, and a notice
         # cannot go while acceptances of it remain (PROTECT).
+        Notification.objects.filter(network_id__in=network_ids).delete()  # they point at members and posts
+        NotificationPreference.objects.filter(network_id__in=network_ids).delete()
+        for newsletter_model in (LinkClick, Delivery, NewsletterLink, Newsletter):  # they refer to members
+            newsletter_model._default_manager.filter(network_id__in=network_ids).delete()
+        messaging = (SecretariatMessage, SecretariatThread, Message, Conversation, Block)
         community = (Report, Reaction, Comment, Post, GroupMember, Group, NewsRead, NewsRecipient, NewsItem,
                      NewsCategory)  # fmt: skip
-        for model in (*community, Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent,
+        for model in (*messaging, *community, Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent,
                       NoticeAcceptance, PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile,
                       SavedSegment):  # fmt: skip
             model._default_manager.filter(network_id__in=network_ids).delete()

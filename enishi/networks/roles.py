@@ -47,6 +47,7 @@ _ALL_STAFF = STAFF_ROLES - {Role.COORDINATOR}
 
 CONSOLE_SECTIONS: tuple[ConsoleSection, ...] = (
     ConsoleSection("dashboard", _("Dashboard"), "manage:dashboard", frozenset(_ALL_STAFF)),
+    ConsoleSection("inbox", _("Inbox"), "manage:inbox", frozenset({Role.ADMIN, Role.HR, Role.EDITOR})),
     ConsoleSection("members", _("Members"), "manage:members", frozenset({Role.ADMIN, Role.HR})),
     ConsoleSection("intake", _("Intake"), "manage:intake", frozenset({Role.ADMIN, Role.HR})),
     ConsoleSection("content", _("Content"), "manage:content", frozenset({Role.ADMIN, Role.EDITOR})),

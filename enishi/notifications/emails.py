@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from enishi.accounts.services import language_for_email
 from enishi.intake.models import AlumniInvitation, Registration
-from enishi.networks.models import StaffInvitation
-from enishi.notifications.models import OutboundEmail
+from enishi.networks.models import Membership, StaffInvitation
+from enishi.notifications.models import Notification, OutboundEmail
 from enishi.notifications.services import queue_email
+from enishi.notifications.topics import DIGEST_TOPIC, Topic
 from enishi.profiles.models import Profile
 
 
@@ -93,4 +95,71 @@ def profile_checkin(profile: Profile) -> OutboundEmail:
         },
         network=network,
         reference=f"profile_checkin:{profile.pk}",
+    )
+
+
+def _person_language(membership: Membership) -> str:
+    return membership.user.language or language_for_email(membership.user.email, membership.network)
+
+
+def notification(item: Notification) -> OutboundEmail:
+    """One notification emailed at once (topics set to "email now"), with one-click unsubscribe."""
+    from enishi.notifications import services
+
+    recipient = item.recipient
+    network = recipient.network
+    language = _person_language(recipient)
+    with translation.override(language):
+        sentence = services.sentence(item)
+        topic = str(Topic(item.topic).label) if item.topic in Topic.values else item.topic
+    return queue_email(
+        kind="notification",
+        to=recipient.user.email,
+        language=language,
+        context={
+            "person": recipient.user,
+            "sentence": sentence,
+            "excerpt": item.text,
+            "topic": topic,
+            "open_path": reverse("network:notification_open", args=[network.slug, item.pk]),
+            "settings_path": reverse("network:notification_settings", args=[network.slug]),
+            "unsubscribe_url": services.unsubscribe_url(recipient, item.topic, item.subtopic),
+        },
+        network=network,
+        headers=services.unsubscribe_headers(recipient, item.topic, item.subtopic),
+        reference=f"notification:{item.pk}",
+    )
+
+
+def digest(recipient: Membership, items: list[Notification], total: int) -> OutboundEmail:
+    """The weekly or monthly digest: what waited for it, newest first (at most DIGEST_LIMIT shown)."""
+    from enishi.notifications import services
+
+    network = recipient.network
+    language = _person_language(recipient)
+    with translation.override(language):
+        lines = [
+            {
+                "sentence": services.sentence(item),
+                "excerpt": item.text,
+                "open_path": reverse("network:notification_open", args=[network.slug, item.pk]),
+            }
+            for item in items
+        ]
+    return queue_email(
+        kind="digest",
+        to=recipient.user.email,
+        language=language,
+        context={
+            "person": recipient.user,
+            "items": lines,
+            "total": total,
+            "more": max(total - len(lines), 0),
+            "list_path": reverse("network:notifications", args=[network.slug]),
+            "settings_path": reverse("network:notification_settings", args=[network.slug]),
+            "unsubscribe_url": services.unsubscribe_url(recipient, DIGEST_TOPIC),
+        },
+        network=network,
+        headers=services.unsubscribe_headers(recipient, DIGEST_TOPIC),
+        reference=f"digest:{recipient.pk}",
     )

@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 
 class OutboundEmail(models.Model):
@@ -47,3 +48,87 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to} ({self.status})"
+
+
+class Notification(models.Model):
+    """Something that happened for one member: the bell, the list, the email and the digest show it.
+
+    Stores the kind and its params, never a rendered sentence (kinds.KINDS renders it in the
+    viewer's language at display time). `url` is a local path, checked when stored and when opened.
+    """
+
+    class Delivery(models.TextChoices):
+        EMAIL = "email", _("Emailed at once")
+        DIGEST = "digest", _("Waiting for the digest")
+        APP = "app", _("In the app only")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=32)
+    subtopic = models.CharField(max_length=64, blank=True, default="")
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey("networks.Membership", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")  # fmt: skip
+    url = models.CharField(max_length=300)
+    text = models.CharField(max_length=200, blank=True, default="")
+    # What it is about, as "<thing>:<id>" (e.g. "post:12"): withdraw() deletes by it.
+    reference = models.CharField(max_length=100, blank=True, default="")
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.APP)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes: ClassVar = [
+            # The bell: one COUNT of a member's unread notifications.
+            models.Index(fields=("network", "recipient", "read_at"), name="notification_unread"),
+            # The list, newest first.
+            models.Index(fields=("network", "recipient", "id"), name="notification_list"),
+            models.Index(fields=("network", "reference"), name="notification_reference"),
+            # The digest job: only the unread rows still waiting for it are in this index.
+            models.Index(
+                fields=("network", "created_at"),
+                name="notification_digest_due",
+                condition=models.Q(delivery="digest", digested_at__isnull=True, read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """One member's choice for one topic (and optional subtopic) where it differs from the default.
+
+    `value` is a topics.Delivery for a topic, "on"/"off" for a subtopic or an on/off topic, and a
+    topics.DigestFrequency for the pseudo-topic "digest". No row means the default
+    (topics.DEFAULTS, topics.DEFAULT_DIGEST_FREQUENCY), so a million quiet members cost nothing.
+    """
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=32)
+    subtopic = models.CharField(max_length=64, blank=True, default="")
+    value = models.CharField(max_length=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("membership", "topic", "subtopic"), name="notificationpref_unique"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("network", "topic", "subtopic", "value"), name="notificationpref_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.topic}/{self.subtopic}={self.value}"

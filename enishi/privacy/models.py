@@ -114,6 +114,7 @@ class ConsentPurpose(models.TextChoices):
     REHIRE_CONTACT = "rehire_contact", _("Contact about rehiring")
     COLLABORATION_CONTACT = "collaboration_contact", _("Contact about collaboration")
     COORDINATOR_RELAY = "coordinator_relay", _("Sharing by the comeback coordinator")
+    ALUMNI_MESSAGES = "alumni_messages", _("Messages from other alumni")
 
 
 class Consent(models.Model):

@@ -35,7 +35,7 @@ def test_alumnus_logs_in_on_a_phone(verified: PersonaNetwork, journey: Journey) 
     assert "佐藤" in heading.inner_text()
     tabs = page.locator("nav.tabs")
     assert tabs.is_visible()
-    assert tabs.locator("a").count() == 6  # no console tab for an alumnus
+    assert tabs.locator("a").count() == 7  # with Messages; no console tab for an alumnus
     assert tabs.locator('a[aria-current="page"]').get_attribute("href") == "/n/alpha/"
     assert_no_horizontal_overflow(journey)
     journey.shot("3-home")
@@ -83,10 +83,11 @@ def test_staff_member_logs_in_with_totp_and_reaches_the_console(verified: Person
     assert page.locator(".stats .stat").count() == 4
     console_nav = page.locator("nav.console-nav")
     assert console_nav.is_visible()
-    # HR sees the dashboard, members, intake and opportunities sections (roles.CONSOLE_SECTIONS).
+    # HR sees the dashboard, inbox, members, intake and opportunities sections (roles.CONSOLE_SECTIONS).
     hrefs = console_nav.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == [
         "/n/alpha/manage/",
+        "/n/alpha/manage/inbox/",
         "/n/alpha/manage/members/",
         "/n/alpha/manage/intake/",
         "/n/alpha/manage/opportunities/",

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from conftest import PersonaNetwork
@@ -142,3 +143,50 @@ def test_keeping_a_reported_post_closes_its_reports(net_a: PersonaNetwork) -> No
     with scopes_disabled():
         assert Report.objects.get().decision == "kept"
     assert client_for(net_a, "alumnus1").get(reverse("manage:moderation", args=["alpha"])).status_code in (403, 404)
+
+
+def test_a_long_thread_opens_on_its_latest_comments(net_a: PersonaNetwork, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(community_views, "COMMENTS_PAGE_SIZE", 3)
+    post = post_as(net_a, "alumnus1", "長いスレッド")
+    with scopes_disabled():
+        Comment.objects.bulk_create(
+            Comment(network=net_a.network, post=post, author=net_a.memberships["alumnus2"], text=f"c{n}", html=f"c{n}!")
+            for n in range(7)
+        )
+    client = client_for(net_a, "alumnus1")
+    detail = reverse("network:post_detail", args=["alpha", post.pk])
+    with translation.override("en"):
+        latest = client.get(detail).content.decode()
+        oldest = client.get(detail, {"page": 1}).content.decode()
+    assert "c6!" in latest
+    assert "c0!" not in latest
+    assert "Older comments" in latest
+    assert "c0!" in oldest
+    assert "Newer comments" in oldest
+
+
+def test_the_feed_counts_at_most_its_page_limit(net_a: PersonaNetwork, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting every post would scan millions of rows: past the limit the page says "Page N" only."""
+    monkeypatch.setattr(community_views, "POSTS_PAGE_SIZE", 2)
+    monkeypatch.setattr(community_views, "FEED_MAX_PAGES", 3)
+    for number in range(8):
+        post_as(net_a, "alumnus1", f"投稿{number}")
+    client = client_for(net_a, "alumnus2")
+    url = reverse("network:posts", args=["alpha"])
+    with translation.override("en"):
+        first = client.get(url).content.decode()
+        last = client.get(url, {"page": 3}).content.decode()
+    assert "Page 1<" in first
+    assert "Page 1 of" not in first
+    assert "投稿7" in first
+    assert "投稿3" in last
+    assert 'rel="next"' not in last  # older posts than the limit are not paged to
+
+
+def test_a_short_feed_says_how_many_pages(net_a: PersonaNetwork, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(community_views, "POSTS_PAGE_SIZE", 2)
+    for number in range(3):
+        post_as(net_a, "alumnus1", f"投稿{number}")
+    with translation.override("en"):
+        page = client_for(net_a, "alumnus2").get(reverse("network:posts", args=["alpha"])).content.decode()
+    assert "Page 1 of 2" in page

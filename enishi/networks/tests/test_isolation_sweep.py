@@ -29,11 +29,27 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
-from enishi.community.models import Comment, Group, GroupMember, NewsItem, NewsRead, Post, Reaction, Report
+from enishi.community.models import (
+    Comment,
+    Group,
+    GroupMember,
+    Mention,
+    NewsItem,
+    NewsRead,
+    Post,
+    PostImage,
+    Reaction,
+    Report,
+)
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
+from enishi.messaging.models import Block, Conversation, Message, SecretariatMessage, SecretariatThread
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
 from enishi.networks.roles import MembershipState, Role
-from enishi.notifications.models import OutboundEmail
+from enishi.newsletters.models import Delivery as NewsletterDelivery
+from enishi.newsletters.models import LinkClick, Newsletter, NewsletterLink
+from enishi.notifications.models import Notification, NotificationPreference, OutboundEmail
+from enishi.notifications.services import set_preference, unsubscribe_token
+from enishi.notifications.topics import Delivery, Topic
 from enishi.privacy.models import AuditEntry
 from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, SavedSegment, Skill
 
@@ -85,6 +101,14 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:report_action": "hiding a reported post or keeping it",
     "network:group_action": "joining or leaving a group",
     "network:group_member_action": "approving or declining a request to join a group",
+    "network:message_block": "blocking a member from messaging",
+    "network:message_unblock": "lifting one's own block of a member",
+    "manage:inbox_assign": "assigning an inquiry to the secretariat",
+    "manage:inbox_status": "changing the status of an inquiry to the secretariat",
+    "network:notifications_read_all": "marking all of one's own notifications as read",
+    "manage:newsletter_test": "sending a test of a newsletter",
+    "manage:newsletter_schedule": "scheduling a newsletter",
+    "manage:newsletter_action": "sending, pausing, resuming, cancelling or deleting a newsletter",
 }
 
 
@@ -94,6 +118,12 @@ PUBLIC_NETWORK_ROUTES: dict[str, str] = {
     "network:public_join": "the join page where anyone may ask to join; writes only the visitor's own draft",
     "network:join_code": "a flyer's code typed by its holder: opens only the invitation it names (rate-limited)",
     "network:channel": "a shared join link (homepage, press, referral): public by design",
+    "network:unsubscribe": "one-click unsubscribe (RFC 8058): the signed link of an email is the key; it only "
+    "turns emails of the person it names off (the sweep's link is already used: nothing changes)",
+    "network:newsletter_open": "a newsletter's open pixel, loaded by mail apps: the delivery's random token is the "
+    "key, it only marks that delivery opened (the sweep's one is already opened: nothing changes)",
+    "network:newsletter_click": "a newsletter's link, opened from a mail app: the token is the key, it redirects "
+    "only to a URL stored with the newsletter (the sweep's one is already clicked: nothing changes)",
 }
 
 
@@ -194,6 +224,12 @@ class TargetsOfA:
     report_id: int
     group_id: int
     group_member_id: int
+    conversation_id: int
+    thread_id: int
+    notification_id: int
+    unsubscribe_token: str
+    newsletter_id: int
+    delivery_token: str
 
 
 @dataclass(frozen=True)
@@ -224,6 +260,13 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "report_id": KwargSource(lambda a: [a.report_id], True),
     "group_id": KwargSource(lambda a: [a.group_id], True),
     "member_id": KwargSource(lambda a: [a.group_member_id], True),
+    "conversation_id": KwargSource(lambda a: [a.conversation_id], True),
+    "thread_id": KwargSource(lambda a: [a.thread_id], True),
+    "notification_id": KwargSource(lambda a: [a.notification_id], True),
+    "unsubscribe_token": KwargSource(lambda a: [a.unsubscribe_token], True),
+    "newsletter_id": KwargSource(lambda a: [a.newsletter_id], True),
+    # The open pixel takes the token, a click the token and a link number: both routes get both.
+    "delivery_token": KwargSource(lambda a: [a.delivery_token, f"{a.delivery_token}-1"], True),
 }
 
 
@@ -306,6 +349,43 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
             network=net_a.network, group=group, membership=net_a.memberships["alumnus2"],
             status=GroupMember.Status.PENDING,
         )  # fmt: skip
+        # A conversation between A's alumni (with a block) and an inquiry to A's secretariat with a note.
+        alumnus1, supporter = net_a.memberships["alumnus1"], net_a.memberships["supporter"]
+        low, high = sorted((alumnus1, supporter), key=lambda member: member.pk)
+        conversation = Conversation.objects.create(
+            network=net_a.network, member_low=low, member_high=high, started_by=alumnus1, last_sender=alumnus1,
+            last_message_at=timezone.now(), last_excerpt="A", high_unread=1,
+        )  # fmt: skip
+        Message.objects.create(network=net_a.network, conversation=conversation, sender=alumnus1, text="A", html="A")
+        Block.objects.create(network=net_a.network, blocker=supporter, blocked=alumnus1)
+        thread = SecretariatThread.objects.create(
+            network=net_a.network, alumnus=alumnus1, subject="A's inquiry", last_message_at=timezone.now()
+        )
+        SecretariatMessage.objects.create(
+            network=net_a.network, thread=thread, kind=SecretariatMessage.Kind.NOTE, author=net_a.memberships["hr"],
+            text="A", html="A",
+        )  # fmt: skip
+        # A notification of A's alumnus, and their unsubscribe link of a topic already turned to app only
+        # (so the public one-click POST of the sweep changes nothing).
+        notification = Notification.objects.create(
+            network=net_a.network, recipient=alumnus1, topic=Topic.REPLIES, kind="comment", url="/n/alpha/posts/1/",
+            actor=supporter, reference=f"post:{post.pk}",
+        )  # fmt: skip
+        set_preference(alumnus1, Topic.MESSAGES, Delivery.APP)
+        # A sent newsletter whose delivery to A's alumnus was already opened and clicked (so the public
+        # pixel and click routes of the sweep change nothing).
+        newsletter = Newsletter.objects.create(
+            network=net_a.network, subject_ja="A", body_ja='<p><a href="https://example.com/">A</a></p>',
+            status=Newsletter.Status.SENT,
+        )  # fmt: skip
+        link = NewsletterLink.objects.create(network=net_a.network, newsletter=newsletter, position=1,
+                                             url="https://example.com/")  # fmt: skip
+        delivery = NewsletterDelivery.objects.create(
+            network=net_a.network, newsletter=newsletter, membership=alumnus1, email="a@example.com",
+            language="ja", token="a" * 24, status=NewsletterDelivery.Status.SENT, opened_at=timezone.now(),
+            clicked_at=timezone.now(),
+        )  # fmt: skip
+        LinkClick.objects.create(network=net_a.network, delivery=delivery, link=link)
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -327,6 +407,12 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         report_id=report.pk,
         group_id=group.pk,
         group_member_id=group_member.pk,
+        conversation_id=conversation.pk,
+        thread_id=thread.pk,
+        notification_id=notification.pk,
+        unsubscribe_token=unsubscribe_token(alumnus1, Topic.MESSAGES),
+        newsletter_id=newsletter.pk,
+        delivery_token=delivery.token,
     )
 
 
@@ -361,6 +447,21 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "reports": list(Report.objects.filter(network=network).order_by("pk").values()),
             "groups": list(Group.objects.filter(network=network).order_by("pk").values()),
             "group_members": list(GroupMember.objects.filter(network=network).order_by("pk").values()),
+            "conversations": list(Conversation.objects.filter(network=network).order_by("pk").values()),
+            "messages": list(Message.objects.filter(network=network).order_by("pk").values()),
+            "blocks": list(Block.objects.filter(network=network).order_by("pk").values()),
+            "secretariat_threads": list(SecretariatThread.objects.filter(network=network).order_by("pk").values()),
+            "secretariat_messages": list(SecretariatMessage.objects.filter(network=network).order_by("pk").values()),
+            "mentions": list(Mention.objects.filter(network=network).order_by("pk").values()),
+            "post_images": list(PostImage.objects.filter(network=network).order_by("pk").values()),
+            "notifications": list(Notification.objects.filter(network=network).order_by("pk").values()),
+            "newsletters": list(Newsletter.objects.filter(network=network).order_by("pk").values()),
+            "newsletter_links": list(NewsletterLink.objects.filter(network=network).order_by("pk").values()),
+            "newsletter_deliveries": list(NewsletterDelivery.objects.filter(network=network).order_by("pk").values()),
+            "newsletter_clicks": list(LinkClick.objects.filter(network=network).order_by("pk").values()),
+            "notification_preferences": list(
+                NotificationPreference.objects.filter(network=network).order_by("pk").values()
+            ),
             # A visit to A's public join link counts, by design: everything else of the link must stay.
             "join_channels": list(
                 JoinChannel.objects.filter(network=network).order_by("pk").values(*JOIN_CHANNEL_FIELDS)
@@ -495,6 +596,9 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "report_id": 10**9,
         "group_id": 10**9,
         "member_id": 10**9,
+        "conversation_id": 10**9,
+        "thread_id": 10**9,
+        "newsletter_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -512,6 +616,9 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "report_id": targets.report_id,
         "group_id": targets.group_id,
         "member_id": targets.group_member_id,
+        "conversation_id": targets.conversation_id,
+        "thread_id": targets.thread_id,
+        "newsletter_id": targets.newsletter_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

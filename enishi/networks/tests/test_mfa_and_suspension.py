@@ -246,6 +246,12 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "report_id": 1,
         "group_id": 1,
         "member_id": 1,
+        "conversation_id": 1,
+        "thread_id": 1,
+        "notification_id": 1,
+        "newsletter_id": 1,
+        # Not "x": a malformed unsubscribe link answers a clear 400 (its own tests), not an invitation's 404.
+        "unsubscribe_token": "not-a-signed-token",
         "purpose": "rehire_contact",
         "token": "x",
         "action": "role",

@@ -13,7 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from enishi.community.tasks import announce_due_news
 from enishi.intake.services import send_automatic_invitations, send_due_reminders
+from enishi.newsletters.services import newsletter_maintenance
+from enishi.notifications.services import prune_old_notifications, send_digests
 from enishi.notifications.tasks import requeue_undelivered_emails
 from enishi.ops.services import beat, prune_old_work, refresh_query_statistics, worker_name
 from enishi.profiles.services import send_checkins
@@ -31,6 +34,10 @@ MAINTENANCE_JOBS: tuple[Callable[[], object], ...] = (
     send_automatic_invitations,
     refresh_query_statistics,
     send_checkins,
+    send_digests,
+    prune_old_notifications,
+    announce_due_news,
+    newsletter_maintenance,
 )
 
 

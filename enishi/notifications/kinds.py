@@ -1,0 +1,23 @@
+"""The sentence shown for each kind of notification.
+
+A notification stores its kind and params, never a rendered sentence: the sentence is rendered in
+the viewer's language when the bell, the list, an email or the digest shows it. Placeholders:
+%(actor)s (the actor's name, looked up at display time), %(title)s, %(group)s (from params).
+Add an entry here when your app starts sending a new kind.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+KINDS: dict[str, Promise] = {
+    "comment": _("%(actor)s commented on your post"),
+    "comment_thread": _("%(actor)s also commented on a post you commented on"),
+    "mention": _("%(actor)s mentioned you"),
+    "message": _("%(actor)s sent you a message"),
+    "secretariat_message": _("The secretariat replied to your message"),
+    "news": _("New: %(title)s"),
+    "group_post": _("%(actor)s posted in %(group)s"),
+    "newsletter": _("%(title)s"),
+}
