@@ -125,6 +125,11 @@ def journey(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> I
         current.problems.append(f"JS error on {page.url}: {error}")
 
     def on_request_failed(failed: Any) -> None:
+        # ERR_ABORTED is the browser dropping a request because the page moved on (a favicon still
+        # loading when a link is followed): not a fault of the page. Blocked outside requests fail
+        # with ERR_FAILED (route.abort) and are still reported.
+        if failed.failure == "net::ERR_ABORTED":
+            return
         current.problems.append(f"request failed: {failed.url} ({failed.failure})")
 
     page.on("console", on_console)
