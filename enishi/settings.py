@@ -172,6 +172,8 @@ SENT_EMAIL_KEEP_DAYS = env_int("SENT_EMAIL_KEEP_DAYS", 30)
 # again (its worker died); parallel SMTP connections per sending task.
 NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 600)
 NEWSLETTER_SMTP_CONNECTIONS = env_int("NEWSLETTER_SMTP_CONNECTIONS", 8)
+# Processes sharing those connections (0: one per CPU; each has its own GIL): newsletters/sending.py
+NEWSLETTER_SENDER_PROCESSES = env_int("NEWSLETTER_SENDER_PROCESSES", 0)
 
 # --- Accounts (django-allauth) --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -11,8 +11,9 @@ processes on this machine:
    gets) to FLOOR_MESSAGES recipients in a loop (`sendmail`, nothing else): messages/s; and, for
    reference (params), the same loop over PARALLEL_CONNECTIONS connections in as many processes;
 3. ours: `sending.send_newsletter_now` (what the worker's task runs) with the SMTP backend: render
-   once per language, claim, personalise, send over NEWSLETTER_SMTP_CONNECTIONS connections, mark
-   each delivery sent. Messages/s = 100,000 / the wall time from the call to the newsletter `sent`.
+   once per language, claim, personalise, send over NEWSLETTER_SMTP_CONNECTIONS connections (in one
+   process per CPU by default), mark each delivery sent. Messages/s = 100,000 / the wall time from
+   the call to the newsletter `sent`.
 
 Afterwards the sink must have received exactly one message per recipient (floor + reference +
 100,000 distinct recipients, none twice) and every delivery must be `sent`.
@@ -101,6 +102,7 @@ def _measure(ctx: Context, kind: str) -> Result:
         # what plain parallelism gets from this sink on this machine, with no database and no rendering.
         "parallel_smtplib_msg_s": round(FLOOR_MESSAGES / parallel["seconds"], 1),
         "parallel_connections": PARALLEL_CONNECTIONS,
+        "parallel_ratio_to_floor": round(FLOOR_MESSAGES / parallel["seconds"] / floor_rate, 2),
         "seconds": round(ours["seconds"], 1),
         "seed_seconds": round(seed_seconds, 1),
         "sink": f"bench/smtp_sink.py (asyncio, PIPELINING) in {SINK_PROCESSES} process(es), loopback",

@@ -198,3 +198,31 @@ def test_open_and_click_are_recorded_once_and_redirect_only_to_the_newsletters_l
         report = services.report(newsletter)
         assert LinkClick.objects.filter(delivery=delivery).count() == 1
     assert (report.opened, report.clicked, report.links[0][1], report.links[1][1]) == (1, 1, 1, 0)
+
+
+def test_the_fast_unsubscribe_token_is_the_notifications_token() -> None:
+    """The sender signs tokens with a precomputed key: the very string notifications would make (so
+    the unsubscribe view accepts it), for small and large ids, and it changes with the secret key."""
+    from types import SimpleNamespace
+
+    from django.test import override_settings
+
+    from enishi.notifications.services import read_unsubscribe_token, unsubscribe_token
+
+    for network_id, membership_id in ((1, 1), (7, 11), (11, 111), (12345, 10**12)):
+        stub = SimpleNamespace(pk=membership_id, network_id=network_id)
+        token = sending.newsletter_unsubscribe_token(network_id, membership_id)
+        assert token == unsubscribe_token(stub, Topic.NEWSLETTER)  # type: ignore[arg-type]
+        assert read_unsubscribe_token(token) == {"n": network_id, "m": membership_id, "t": "newsletter", "s": ""}
+    before = sending.newsletter_unsubscribe_token(1, 1)
+    with override_settings(SECRET_KEY="another-secret-key-for-this-test-only-0123456789"):
+        assert sending.newsletter_unsubscribe_token(1, 1) != before
+        stub = SimpleNamespace(pk=1, network_id=1)
+        assert sending.newsletter_unsubscribe_token(1, 1) == unsubscribe_token(stub, Topic.NEWSLETTER)  # type: ignore[arg-type]
+
+
+def test_base64_parts_are_mime_base64_with_crlf_lines() -> None:
+    import base64
+
+    for text in ("", "a", "お知らせ" * 19, "x" * 57, "x" * 58, "同窓会のご案内\n" * 200):
+        assert sending._base64(text) == base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
