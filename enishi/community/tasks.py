@@ -7,6 +7,7 @@ so a retried or restarted task finishes the work without telling anyone twice.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -16,6 +17,10 @@ from django_tasks import task
 
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
+from enishi.notifications.topics import Topic
+
+if TYPE_CHECKING:
+    from enishi.community.models import NewsItem
 
 # A fan-out that has not finished after this long is taken over by the next maintenance run.
 ANNOUNCE_LEASE = timedelta(minutes=15)
@@ -44,7 +49,7 @@ def announce_news(news_id: int) -> str:
             return "skipped"
         told = _fan_out(
             news_readers(item), network_id=item.network_id, reference=news_reference(item.pk), kind="news",
-            topic="news", subtopic=str(item.category_id or ""),
+            topic=Topic.NEWS, subtopic=str(item.category_id or ""),
             url=reverse("network:news_detail", args=[item.network.slug, item.pk]), params={"title": item.title},
             text="",
         )  # fmt: skip
@@ -73,12 +78,11 @@ def news_reference(news_id: int) -> str:
     return f"news:{news_id}"
 
 
-def news_readers(item: object) -> QuerySet[Membership]:
+def news_readers(item: NewsItem) -> QuerySet[Membership]:
     """The active alumni a news item is meant for (its audience: network, company or segment)."""
     from enishi.community.models import NewsItem, NewsRecipient
     from enishi.intake.models import EmploymentRecord
 
-    assert isinstance(item, NewsItem)
     members = Membership.objects.filter(network_id=item.network_id, role__in=ALUMNI_ROLES,
                                         state=MembershipState.ACTIVE)  # fmt: skip
     if item.audience == NewsItem.Audience.COMPANY:
@@ -111,7 +115,7 @@ def announce_group_post(post_id: int) -> str:
 
         told = _fan_out(
             members, network_id=post.network_id, reference=post_reference(post.pk), kind="group_post",
-            topic="group_posts", subtopic="",
+            topic=Topic.GROUP_POSTS, subtopic="",
             url=reverse("network:post_detail", args=[post.network.slug, post.pk]),
             params={"group": post.group.name}, text=post.text, actor=post.author,
         )  # fmt: skip

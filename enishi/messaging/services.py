@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,7 @@ from enishi.messaging.models import (
 )
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState, Role
-from enishi.notifications.models import Notification
-from enishi.notifications.services import notify
+from enishi.notifications.services import mark_read_about, notify
 from enishi.notifications.topics import Topic
 from enishi.privacy.models import ConsentPurpose
 from enishi.privacy.notices import has_consent
@@ -162,7 +162,7 @@ def reply(sender: Membership, conversation: Conversation, text: str) -> Message:
 
 
 def conversation_path(membership: Membership, conversation: Conversation) -> str:
-    return f"/n/{membership.network.slug}/messages/{conversation.pk}/"
+    return reverse("network:conversation", args=[membership.network.slug, conversation.pk])
 
 
 def mark_read(conversation: Conversation, membership: Membership) -> None:
@@ -171,14 +171,7 @@ def mark_read(conversation: Conversation, membership: Membership) -> None:
     if getattr(conversation, unread):
         Conversation.objects.filter(pk=conversation.pk).update(**{unread: 0})
         setattr(conversation, unread, 0)
-        _read_notifications(membership, f"conversation:{conversation.pk}")
-
-
-def _read_notifications(membership: Membership, reference: str) -> None:
-    """The bell's notices of what was just read are read too (notifications has no verb for this yet)."""
-    Notification.objects.filter(
-        network_id=membership.network_id, recipient=membership, reference=reference, read_at__isnull=True
-    ).update(read_at=timezone.now())
+        mark_read_about(membership, f"conversation:{conversation.pk}")
 
 
 def conversations_of(membership: Membership) -> QuerySet[Conversation]:
@@ -223,7 +216,7 @@ def unread_total(membership: Membership) -> int:
 
 
 def secretariat_path(thread: SecretariatThread, slug: str) -> str:
-    return f"/n/{slug}/messages/secretariat/{thread.pk}/"
+    return reverse("network:secretariat_thread", args=[slug, thread.pk])
 
 
 def open_inquiry(alumnus: Membership, subject: str, text: str) -> SecretariatThread:
@@ -372,7 +365,7 @@ def mark_thread_read(thread: SecretariatThread, alumnus: Membership) -> None:
     if thread.alumnus_unread:
         SecretariatThread.objects.filter(pk=thread.pk).update(alumnus_unread=0)
         thread.alumnus_unread = 0
-        _read_notifications(alumnus, f"secretariat_thread:{thread.pk}")
+        mark_read_about(alumnus, f"secretariat_thread:{thread.pk}")
 
 
 # --- Duplicate members merged (networks.signals.members_merged) -----------------------------------
