@@ -7,7 +7,8 @@ EHLO/HELO (PIPELINING, 8BITMIME, SIZE), MAIL, RCPT, DATA (dot-unstuffed, ends at
 NOOP, QUIT. Commands are parsed line by line from a buffer, so several arriving in one read
 (PIPELINING) are answered in order, and the answers of one read leave in one write.
 
-It counts messages per recipient. Run as a program (`python -m bench.smtp_sink [PROCESSES]`), it
+It counts messages per recipient (the tests also use it, in a thread, for the PIPELINING path:
+`refuse` and `Tally(record=True)`). Run as a program (`python -m bench.smtp_sink [PROCESSES]`), it
 listens on 127.0.0.1 with SO_REUSEPORT in PROCESSES processes (1 by default), prints
 `READY <port>`, and when its stdin closes prints one JSON line: {"messages": total, "recipients":
 distinct recipients, "max_per_recipient": n, "bytes": unstuffed message bytes}.
@@ -30,10 +31,12 @@ MAX_LINE = 4096
 
 
 class Tally:
-    def __init__(self) -> None:
+    def __init__(self, *, record: bool = False) -> None:
         self.per_recipient: Counter[str] = Counter()
         self.messages = 0
         self.bytes = 0
+        self.record = record  # keep (recipient, content) of every message (tests)
+        self.received: list[tuple[str, bytes]] = []
 
     def summary(self) -> dict[str, int]:
         return {
@@ -45,8 +48,9 @@ class Tally:
 
 
 class SinkProtocol(asyncio.Protocol):
-    def __init__(self, tally: Tally) -> None:
+    def __init__(self, tally: Tally, refuse: frozenset[bytes] = frozenset()) -> None:
         self.tally = tally
+        self.refuse = refuse  # recipients answered "550 no such user" at RCPT (tests)
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
         self.in_data = False
@@ -110,7 +114,10 @@ class SinkProtocol(asyncio.Protocol):
                 return b"503 5.5.1 Need MAIL first\r\n"
             if line[4:9].upper() != b" TO:<" or line.find(b">", 9) < 0:
                 return b"501 5.5.4 Syntax: RCPT TO:<address>\r\n"
-            self.recipients.append(line[9 : line.find(b">", 9)])
+            recipient = line[9 : line.find(b">", 9)]
+            if recipient in self.refuse:
+                return b"550 5.1.1 No such user\r\n"
+            self.recipients.append(recipient)
             return b"250 2.1.5 OK\r\n"
         if verb == b"DATA":
             if not self.recipients:
@@ -142,7 +149,10 @@ class SinkProtocol(asyncio.Protocol):
         tally.bytes += len(content)
         per_recipient = tally.per_recipient
         for recipient in self.recipients:
-            per_recipient[recipient.decode("ascii", "replace")] += 1
+            key = recipient.decode("ascii", "replace")
+            per_recipient[key] += 1
+            if tally.record:
+                tally.received.append((key, content))
         self._reset()
         return b"250 2.0.0 OK queued\r\n"
 

@@ -8,7 +8,8 @@ processes on this machine:
    processes on one port with SO_REUSEPORT), alone in its processes so that it shares no GIL with
    any sender; aiosmtpd (which the tests use) cost so much CPU per message that it was the ceiling;
 2. the floor: one smtplib connection sending one prebuilt message of ours (the very bytes a recipient
-   gets) to FLOOR_MESSAGES recipients in a loop (`sendmail`, nothing else): messages/s; and, for
+   gets) to FLOOR_MESSAGES recipients in a loop (`sendmail`, nothing else): messages/s, measured
+   FLOOR_RUNS times (before, between and after the rest) and the median kept; and, for
    reference (params), the same loop over PARALLEL_CONNECTIONS connections in as many processes;
 3. ours: `sending.send_newsletter_now` (what the worker's task runs) with the SMTP backend: render
    once per language, claim, personalise, send over NEWSLETTER_SMTP_CONNECTIONS connections (in one
@@ -37,6 +38,7 @@ RECIPIENTS = int(os.environ.get("BENCH_NEWSLETTER_RECIPIENTS", "100000"))
 FLOOR_MESSAGES = int(os.environ.get("BENCH_NEWSLETTER_FLOOR_MESSAGES", "20000"))
 CONNECTIONS = int(os.environ.get("BENCH_NEWSLETTER_CONNECTIONS", "8"))
 PARALLEL_CONNECTIONS = 4
+FLOOR_RUNS = 3
 SINK_PROCESSES = int(os.environ.get("BENCH_NEWSLETTER_SINK_PROCESSES", "1"))
 SLUG = "bench-newsletter"
 TIMEOUT_S = 3600
@@ -74,9 +76,11 @@ def _measure(ctx: Context, kind: str) -> Result:
         sample = str(ctx.workdir / f"newsletter-{kind}.eml")
         size = json.loads(_run(ctx, database, [sys.executable, "-c", _call("sample_message", newsletter_id, sample)],
                                env))  # fmt: skip
-        floor = json.loads(_run(ctx, database, [sys.executable, "-c", _call("floor", port, sample)], env))
+        floors = [json.loads(_run(ctx, database, [sys.executable, "-c", _call("floor", port, sample, 0)], env))]
         parallel = json.loads(_run(ctx, database, [sys.executable, "-c", _call("parallel_floor", port, sample)], env))
+        floors.append(json.loads(_run(ctx, database, [sys.executable, "-c", _call("floor", port, sample, 1)], env)))
         ours = json.loads(_run(ctx, database, [sys.executable, "-c", _call("send", newsletter_id)], env))
+        floors.append(json.loads(_run(ctx, database, [sys.executable, "-c", _call("floor", port, sample, 2)], env)))
     finally:
         if sink.stdin is not None:
             sink.stdin.close()
@@ -84,12 +88,15 @@ def _measure(ctx: Context, kind: str) -> Result:
         sink.wait(timeout=60)
     load_after = os.getloadavg()[0]
     received = json.loads(output.splitlines()[-1]) if output else {}
-    expected = RECIPIENTS + FLOOR_MESSAGES + FLOOR_MESSAGES // PARALLEL_CONNECTIONS * PARALLEL_CONNECTIONS
+    expected = RECIPIENTS + FLOOR_RUNS * FLOOR_MESSAGES + FLOOR_MESSAGES // PARALLEL_CONNECTIONS * PARALLEL_CONNECTIONS
     if (ours["sent"] != RECIPIENTS or received.get("messages") != expected
             or received.get("recipients") != expected or received.get("max_per_recipient") != 1):  # fmt: skip
         raise BenchError(f"{NAME}: {ours['sent']} deliveries sent, the sink received {received} (expected {expected})")
     value = round(RECIPIENTS / ours["seconds"], 1)
-    floor_rate = round(FLOOR_MESSAGES / floor["seconds"], 1)
+    # The one-connection loop's rate swings by 2x between minutes on this VM (1,900–4,000 msg/s with the
+    # same code and sink): measured before, between and after, and the median taken.
+    floor_rates = [round(FLOOR_MESSAGES / run["seconds"], 1) for run in floors]
+    floor_rate = sorted(floor_rates)[len(floor_rates) // 2]
     print(f"  {kind}: {value:,.0f} msg/s against a floor of {floor_rate:,.0f} msg/s ({value / floor_rate:.2f}x)",
           flush=True)  # fmt: skip
     params = {
@@ -98,6 +105,7 @@ def _measure(ctx: Context, kind: str) -> Result:
         "connections": CONNECTIONS,
         "message_bytes": size["bytes"],
         "ratio_to_floor": round(value / floor_rate, 2),
+        "floor_runs_msg_s": floor_rates,  # before the reference loop, before ours, after ours
         # The same prebuilt message over PARALLEL_CONNECTIONS smtplib connections (one process each):
         # what plain parallelism gets from this sink on this machine, with no database and no rendering.
         "parallel_smtplib_msg_s": round(FLOOR_MESSAGES / parallel["seconds"], 1),
@@ -149,15 +157,16 @@ def sample_message(newsletter_id: int, path: str) -> None:
     print(json.dumps({"bytes": len(message)}))
 
 
-def floor(port: int, path: str) -> None:
+def floor(port: int, path: str, run: int) -> None:
     """A plain smtplib loop over one connection sending one prebuilt message of ours (same bytes, same
-    lines) to FLOOR_MESSAGES recipients: the cheapest way to hand these messages over."""
+    lines) to FLOOR_MESSAGES recipients: the cheapest way to hand these messages over. `run` keeps
+    each run's recipients distinct (the sink checks that nobody gets two)."""
     with open(path, "rb") as sample:
         message = sample.read()
     smtp = smtplib.SMTP("127.0.0.1", port)
     started = time.perf_counter()
     for number in range(FLOOR_MESSAGES):
-        smtp.sendmail("bench@example.com", [f"floor{number}@example.com"], message)
+        smtp.sendmail("bench@example.com", [f"floor{run}.{number}@example.com"], message)
     seconds = time.perf_counter() - started
     smtp.quit()
     print(json.dumps({"seconds": seconds}))

@@ -108,15 +108,21 @@ class Delivery(models.Model):
         BOUNCED = "bounced", _("Bounced")  # the server refused the address for good (5xx)
         SKIPPED = "skipped", _("Unsubscribed")  # the member turned newsletters off
 
-    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
-    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries")
-    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    # Each index is written again by every claim and every mark (the status changes, so PostgreSQL
+    # cannot update in place): only the four that a query needs (primary key, claim, member, token).
+    # The foreign keys' own indexes are covered by the composite ones below (newsletter:
+    # delivery_claim; membership: the unique constraint); a network's deliveries are read only when
+    # the whole network is deleted.
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+", db_index=False)
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+", db_index=False)
     # Copied when the send starts: the sender reads each batch with the claim itself, no join.
     email = models.EmailField()
     name = models.CharField(max_length=130, blank=True, default="")
     language = models.CharField(max_length=8)
-    # Random, unguessable: names the recipient in the tracking pixel and the click links.
-    token = models.CharField(max_length=32, unique=True)
+    # Random, unguessable: names the recipient in the tracking pixel and the click links. Unique by
+    # a constraint, not unique=True: that would add a second (LIKE) index on PostgreSQL.
+    token = models.CharField(max_length=32)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -132,7 +138,8 @@ class Delivery(models.Model):
         verbose_name = _("newsletter delivery")
         verbose_name_plural = _("newsletter deliveries")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=("network", "newsletter", "membership"), name="delivery_unique_member"),
+            models.UniqueConstraint(fields=("membership", "newsletter"), name="delivery_unique_member"),
+            models.UniqueConstraint(fields=("token",), name="delivery_unique_token"),
         ]
         indexes: ClassVar = [
             # Claiming the next batch and counting the report: by newsletter and status.

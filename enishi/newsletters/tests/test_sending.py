@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -147,6 +149,78 @@ def test_a_claim_held_by_a_live_sender_is_not_taken(net_a: PersonaNetwork, newsl
         Delivery.objects.filter(pk=held.pk).update(claimed_at=timezone.now() - timedelta(seconds=3600))
     _claim, _at, rows = ledger.claim()
     assert [row.id for row in rows] == [held.pk]
+
+
+def test_a_row_put_back_below_the_last_claim_is_claimed_again(net_a: PersonaNetwork, newsletter: Newsletter) -> None:
+    """Queued rows are claimed after the highest id this sender claimed; rows put back below it (a
+    release, a retry) are found from the start of the range once nothing is left above."""
+    with scope(network=net_a.network):
+        services.start_sending(newsletter, net_a.editor)
+    ledger = sending.Ledger(newsletter.pk, "me", own_connection=False)
+    try:
+        claim_id, _at, rows = ledger.claim()
+        assert len(rows) == 3
+        lowest = rows[0].id
+        ledger.retry_or_fail(lowest, claim_id, "451 try again")
+        _claim, _at, again = ledger.claim()
+        assert [row.id for row in again] == [lowest]
+    finally:
+        ledger.close()
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as the senders run: the failed statement aborts nothing
+def test_a_mark_sent_whose_prepared_statement_is_gone_is_recorded_all_the_same(
+    net_a: PersonaNetwork, newsletter: Newsletter
+) -> None:
+    """PostgreSQL: behind a pooler the prepared mark-sent statement may be missing on the server
+    connection; the row is then marked with an ordinary statement, before the next message."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL only")
+    with scope(network=net_a.network):
+        services.start_sending(newsletter, net_a.editor)  # in autocommit its task sends at once: undo that
+    with scopes_disabled():
+        Delivery.objects.filter(newsletter=newsletter).update(status=Delivery.Status.QUEUED, claimed_by="")
+        Newsletter.objects.filter(pk=newsletter.pk).update(status=Newsletter.Status.SENDING)
+    ledger = sending.Ledger(newsletter.pk, "me", own_connection=False)
+    try:
+        claim_id, _at, rows = ledger.claim()
+        ledger.pg.exec_(b"DEALLOCATE " + ledger.mark_name)  # as another server connection would be
+        ledger.mark_sent(rows[0].id, claim_id, wait=False)
+        ledger.settle()
+        assert ledger.pg is None  # no more prepared statements on this connection
+        ledger.mark_sent(rows[1].id, claim_id)
+    finally:
+        ledger.close()
+    with scopes_disabled():
+        statuses = dict(Delivery.objects.filter(newsletter=newsletter).values_list("pk", "status"))
+    assert statuses == {
+        rows[0].id: Delivery.Status.SENT,
+        rows[1].id: Delivery.Status.SENT,
+        rows[2].id: Delivery.Status.SENDING,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_whose_prepared_statement_is_gone_runs_unprepared(
+    net_a: PersonaNetwork, newsletter: Newsletter
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL only")
+    with scope(network=net_a.network):
+        services.start_sending(newsletter, net_a.editor)  # in autocommit its task sends at once: undo that
+    with scopes_disabled():
+        Delivery.objects.filter(newsletter=newsletter).update(status=Delivery.Status.QUEUED, claimed_by="")
+        Newsletter.objects.filter(pk=newsletter.pk).update(status=Newsletter.Status.SENDING)
+    ledger = sending.Ledger(newsletter.pk, "me", own_connection=False)
+    try:
+        claim_id, _at, rows = ledger.claim()
+        ledger.retry_or_fail(rows[0].id, claim_id, "451 try again")
+        ledger.pg.exec_(b"DEALLOCATE ALL")  # as another server connection would be
+        _claim, _at, again = ledger.claim()
+        assert [row.id for row in again] == [rows[0].id]
+        assert ledger.pg is None
+    finally:
+        ledger.close()
 
 
 def test_test_send_creates_no_delivery(
