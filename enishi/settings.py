@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "enishi.analytics",
     "enishi.notifications",
     "enishi.newsletters",
+    "enishi.events",
     "enishi.ops",
     "enishi.demo",
 ]
@@ -344,4 +345,7 @@ SITE_NAME = env_str("SITE_NAME", "Enishi")
 ENISHI_DEMO_PASSWORD = env_str("ENISHI_DEMO_PASSWORD", "enishi-demo")
 STAFF_INVITATION_DAYS = env_int("STAFF_INVITATION_DAYS", 14)
 ALUMNI_INVITATION_DAYS = env_int("ALUMNI_INVITATION_DAYS", 30)
+# Events (issue 6): opportunity interests and applications made by an attendee within this many days
+# after the event ended count for the event (events/attribution.py).
+EVENT_ATTRIBUTION_DAYS = env_int("EVENT_ATTRIBUTION_DAYS", 30)
 ADMIN_SITE_HEADER = _("Enishi operator administration")

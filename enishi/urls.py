@@ -11,6 +11,7 @@ from django.views import defaults
 from enishi.accounts import views as account_views
 from enishi.community import urls as community_urls
 from enishi.directory import urls as directory_urls
+from enishi.events import urls as event_urls
 from enishi.intake import urls as intake_urls
 from enishi.messaging import urls as messaging_urls
 from enishi.networks import urls as network_urls
@@ -35,6 +36,7 @@ network_patterns = [
     *messaging_urls.urlpatterns,
     *notification_urls.urlpatterns,
     *newsletter_urls.urlpatterns,
+    *event_urls.urlpatterns,
 ]
 manage_patterns = [
     *network_urls.manage_urlpatterns,
@@ -45,6 +47,7 @@ manage_patterns = [
     *community_urls.manage_urlpatterns,
     *messaging_urls.manage_urlpatterns,
     *newsletter_urls.manage_urlpatterns,
+    *event_urls.manage_urlpatterns,
 ]
 
 

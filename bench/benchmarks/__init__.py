@@ -6,3 +6,4 @@ The intake and registration benchmarks make their own fresh databases.
 
 from bench.benchmarks import seed, pages, intake, registrations, directory, newsletter  # noqa: F401, I001
 from bench.benchmarks import community  # noqa: F401  (home_feed_rps)
+from bench.benchmarks import events  # noqa: F401  (rsvp_concurrent_500, event_list_rps)

@@ -17,6 +17,7 @@ from django_tasks import task
 
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
+from enishi.notifications.services import notify_each_once
 from enishi.notifications.topics import Topic
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def announce_news(news_id: int) -> str:
         )  # fmt: skip
         if not claimed:
             return "skipped"
-        told = _fan_out(
+        told = notify_each_once(
             news_readers(item), network_id=item.network_id, reference=news_reference(item.pk), kind="news",
             topic=Topic.NEWS, subtopic=str(item.category_id or ""),
             url=reverse("network:news_detail", args=[item.network.slug, item.pk]), params={"title": item.title},
@@ -113,35 +114,10 @@ def announce_group_post(post_id: int) -> str:
         )  # fmt: skip
         from enishi.community.services import post_reference
 
-        told = _fan_out(
+        told = notify_each_once(
             members, network_id=post.network_id, reference=post_reference(post.pk), kind="group_post",
             topic=Topic.GROUP_POSTS, subtopic="",
             url=reverse("network:post_detail", args=[post.network.slug, post.pk]),
             params={"group": post.group.name}, text=post.text, actor=post.author,
         )  # fmt: skip
     return f"told {told}"
-
-
-def _fan_out(
-    people: QuerySet[Membership],
-    *,
-    network_id: int,
-    reference: str,
-    kind: str,
-    topic: str,
-    subtopic: str,
-    url: str,
-    params: dict[str, str],
-    text: str,
-    actor: Membership | None = None,
-) -> int:
-    """notify_many to `people` except those who already have this notification (a resumed run)."""
-    from enishi.notifications.models import Notification
-    from enishi.notifications.services import notify_many
-
-    if actor is not None:
-        people = people.exclude(pk=actor.pk)
-    told = Notification.objects.filter(network_id=network_id, reference=reference, kind=kind).values("recipient_id")
-    remaining = people.exclude(pk__in=told).order_by("pk").iterator(chunk_size=2000)
-    return notify_many(remaining, topic=topic, kind=kind, url=url, actor=actor, params=params, text=text,
-                       reference=reference, subtopic=subtopic)  # fmt: skip

@@ -38,6 +38,7 @@ from enishi.community.models import (
 )
 from enishi.demo.catalogue import DEMO, DEMO_SLUGS, NETWORKS, OTHER, OTHER_ALUMNI, AccountSpec, NetworkSpec
 from enishi.demo.people import Person, PersonFactory
+from enishi.events.models import CalendarFeed, Event, EventInvitee, EventPhoto, EventQuestion, Rsvp
 from enishi.intake.models import (
     AlumniInvitation,
     EmploymentRecord,
@@ -124,6 +125,7 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
     midnight = timezone.make_aware(datetime.combine(today, clock_time.min))
     # Intake builds on this module (it reads the targets and the shares above), hence imported here.
     from enishi.demo.community import seed_community
+    from enishi.demo.events import seed_events
     from enishi.demo.intake import seed_intake
     from enishi.demo.messaging import seed_messaging
     from enishi.demo.newsletters import seed_newsletters
@@ -144,6 +146,7 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
         summary.add(seed_intake(target, spec, seed, today))
         summary.profiles += seed_profiles(target, seed, today)
         seed_community(target, today)
+        seed_events(target, today)
         seed_newsletters(target, today)
         seed_notifications(target, today)
         seed_messaging(target)
@@ -327,8 +330,9 @@ def reset_demo(progress: Progress = _silent) -> None:
         messaging = (SecretariatMessage, SecretariatThread, Message, Conversation, Block)
         community = (Report, Reaction, Comment, Post, GroupMember, Group, NewsRead, NewsRecipient, NewsItem,
                      NewsCategory)  # fmt: skip
-        for model in (*messaging, *community, Registration, AlumniInvitation, JoinChannel, IntakeSettings, Consent,
-                      NoticeAcceptance, PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile,
+        events = (Rsvp, EventInvitee, EventQuestion, EventPhoto, CalendarFeed, Event)  # they refer to members
+        for model in (*messaging, *community, *events, Registration, AlumniInvitation, JoinChannel, IntakeSettings,
+                      Consent, NoticeAcceptance, PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile,
                       SavedSegment):  # fmt: skip
             model._default_manager.filter(network_id__in=network_ids).delete()
         # The big tables next, as single DELETEs (nothing refers to these rows any more)…

@@ -96,11 +96,14 @@ def member_detail(request: NetworkRequest, network_slug: str, membership_id: int
     member = get_membership(network, membership_id)
     audit(network, request.user, "member.viewed", member, request=request)
     can_manage = request.membership.role in SECTIONS_BY_KEY["settings"].roles  # as member_action
+    from enishi.events.services import attended_events
+
     return render(
         request,
         "manage/member_detail.html",
         {
             "member": member,
+            "attended": list(attended_events(member)[:ATTENDED_SHOWN]),
             "can_manage": can_manage,
             "role_form": RoleForm(initial={"role": member.role}),
             "suspend_form": SuspendForm(),
@@ -109,6 +112,7 @@ def member_detail(request: NetworkRequest, network_slug: str, membership_id: int
 
 
 MEMBER_ACTIONS = ("role", "suspend", "reactivate")
+ATTENDED_SHOWN = 20  # the member's latest events attended, on their page
 
 
 @require_POST
@@ -219,7 +223,6 @@ def _section_placeholder(key: str, title: StrOrPromise, body: StrOrPromise) -> C
     return view
 
 
-events = _section_placeholder("events", _("Events"), _("Events will be created and managed here."))
 opportunities = _section_placeholder(
     "opportunities", _("Opportunities"), _("Comeback jobs, side jobs and projects will be managed here.")
 )

@@ -7,7 +7,6 @@ from enishi.networks import manage_views, views
 # Mounted under /n/<network_slug>/ (namespace "network").
 urlpatterns = [
     path("", views.home, name="home"),
-    path("events/", views.events, name="events"),
     path("opportunities/", views.opportunities, name="opportunities"),
     path("surveys/", views.surveys, name="surveys"),
     path("me/", views.my_profile, name="my_profile"),
@@ -25,7 +24,6 @@ manage_urlpatterns = [
         manage_views.member_action,
         name="member_action",
     ),
-    path("events/", manage_views.events, name="events"),
     path("opportunities/", manage_views.opportunities, name="opportunities"),
     path("interviews/", manage_views.interviews, name="interviews"),
     path("surveys/", manage_views.surveys, name="surveys"),

@@ -25,14 +25,6 @@ def home(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(request, "networks/home.html")
 
 
-def events(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    return empty_state(
-        request,
-        title=_("Events"),
-        body=_("No events yet. Gatherings, briefings and exchange meetings will be listed here."),
-    )
-
-
 def opportunities(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return empty_state(
         request,

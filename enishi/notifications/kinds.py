@@ -20,4 +20,13 @@ KINDS: dict[str, Promise] = {
     "news": _("New: %(title)s"),
     "group_post": _("%(actor)s posted in %(group)s"),
     "newsletter": _("%(title)s"),
+    "event_promoted": _("A seat opened up: you are confirmed for %(title)s"),
+    "event_changed": _("Changed: %(title)s"),
+    "event_cancelled": _("Cancelled: %(title)s"),
+    "event_reminder": _("Reminder: %(title)s"),
+    "event_thanks": _("Thank you for coming to %(title)s"),
+    "event_new": _("New event: %(title)s"),
+    "event_proposed": _("%(actor)s proposed an event: %(title)s"),
+    "event_approved": _("Your event is published: %(title)s"),
+    "event_declined": _("Your proposed event was declined: %(title)s"),
 }

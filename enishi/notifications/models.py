@@ -34,6 +34,9 @@ class OutboundEmail(models.Model):
     # What the email is about, as "<kind>:<id>" (e.g. "alumni_invitation:42"): lets the app that sent
     # it react to a bounce (signals.email_bounced) without notifications knowing that app.
     reference = models.CharField(max_length=100, blank=True, default="")
+    # Pictures the HTML shows as <img src="cid:NAME">: {NAME: {"type": "image/png", "data": base64}}
+    # (an event ticket's QR code: mail clients show no SVG and no data: URL).
+    inline_images = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)

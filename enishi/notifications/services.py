@@ -4,7 +4,7 @@ notify() and its preferences, withdraw(), one-click unsubscribe."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,10 +78,12 @@ def queue_rendered_email(
     network: Network | None = None,
     headers: dict[str, str] | None = None,
     reference: str = "",
+    inline_images: dict[str, dict[str, str]] | None = None,
 ) -> OutboundEmail:
     email = OutboundEmail.objects.create(
         network=network, kind=kind, to=to, language=language, subject=subject[:300],
         text_body=text_body, html_body=html_body, headers=headers or {}, reference=reference,
+        inline_images=inline_images or {},
     )  # fmt: skip
     # robust: a queue that is down must not turn a saved action into an error page; the worker's
     # maintenance re-queues emails left queued (requeue_undelivered_emails).
@@ -258,6 +260,8 @@ def notify(
     text: str = "",
     reference: str = "",
     subtopic: str = "",
+    email: Callable[[Notification], object] | None = None,
+    timely: bool = False,
 ) -> Notification | None:
     """Tell `recipient` that something happened (the bell, and an email or the digest per their choice).
 
@@ -266,7 +270,11 @@ def notify(
     nothing, when the actor is the recipient, the recipient is not active or has turned the topic
     off. Raises ValueError for a cross-network actor, an unknown topic or kind, or a `url` that is
     not a local path. For the on/off topics (newsletters), "on" records the bell only: the newsletter
-    app sends the newsletter itself to the members wants_email() picks.
+    app sends the newsletter itself to the members wants_email() picks. `email` replaces the generic
+    notification email by a richer one of the caller's (an event reminder with its ticket), sent
+    when the person wants this topic by email; it queues the email and should carry
+    unsubscribe_headers(recipient, topic). `timely` marks a notice that is worthless later (an
+    event's reminder): for a person who chose the digest it stays in the app, never in the digest.
     """
     if actor is not None and actor.network_id != recipient.network_id:
         raise ValueError("A notification never crosses networks.")
@@ -279,13 +287,15 @@ def notify(
     choice = _effective(found, topic, subtopic)
     if choice == Delivery.OFF:
         return None
+    if timely and choice == Delivery.DIGEST:
+        choice = Delivery.APP
     notification = Notification.objects.create(
         network_id=recipient.network_id, recipient=recipient, topic=topic, subtopic=subtopic, kind=kind,
         params=dict(params or {}), actor=actor, url=url, text=plain_excerpt(text, TEXT_LENGTH) if text else "",
         reference=reference, delivery=_delivery(choice),
     )  # fmt: skip
     if notification.delivery == Notification.Delivery.EMAIL:
-        _email(notification)
+        _email(notification, email)
     return notification
 
 
@@ -321,6 +331,29 @@ def notify_many(
 
 
 NOTIFY_BATCH_SIZE = 1000
+
+
+def notify_each_once(
+    people: QuerySet[Membership],
+    *,
+    network_id: int,
+    reference: str,
+    kind: str,
+    topic: str,
+    url: str,
+    params: dict[str, str] | None = None,
+    text: str = "",
+    subtopic: str = "",
+    actor: Membership | None = None,
+) -> int:
+    """notify_many to `people` except those who already have this kind of notification about
+    `reference`: a fan-out task that is retried or resumed finishes without telling anyone twice."""
+    if actor is not None:
+        people = people.exclude(pk=actor.pk)
+    told = Notification.objects.filter(network_id=network_id, reference=reference, kind=kind).values("recipient_id")
+    remaining = people.exclude(pk__in=told).order_by("pk").iterator(chunk_size=2000)
+    return notify_many(remaining, topic=topic, kind=kind, url=url, actor=actor, params=params, text=text,
+                       reference=reference, subtopic=subtopic)  # fmt: skip
 
 
 def _notify_batch(
@@ -383,13 +416,13 @@ def _delivery(choice: str) -> str:
     return Notification.Delivery.APP
 
 
-def _email(notification: Notification) -> None:
+def _email(notification: Notification, send: Callable[[Notification], object] | None = None) -> None:
     """Queue the email of one notification; a failure to render or queue never reaches the caller."""
     from enishi.notifications import emails
 
     try:
         with transaction.atomic():
-            emails.notification(notification)
+            (send or emails.notification)(notification)
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["emailed_at"])
     except Exception:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 from datetime import timedelta
+from email.mime.image import MIMEImage
 
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
@@ -36,6 +38,7 @@ def deliver_email(email_id: int) -> str:
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
+        _attach_inline_images(message, email.inline_images)
     try:
         message.send()
     except Exception as exc:  # a refusal for good bounces; any other error keeps the row for a retry
@@ -48,6 +51,19 @@ def deliver_email(email_id: int) -> str:
     OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), error="")
     logger.info("email sent", extra={"email_id": email_id, "kind": email.kind})
     return "sent"
+
+
+def _attach_inline_images(message: EmailMultiAlternatives, images: dict[str, dict[str, str]]) -> None:
+    """Pictures the HTML refers to as cid:NAME, in a multipart/related message."""
+    if not images:
+        return
+    message.mixed_subtype = "related"
+    for name, image in images.items():
+        _maintype, subtype = image.get("type", "image/png").split("/", 1)
+        part = MIMEImage(base64.b64decode(image["data"]), _subtype=subtype)
+        part.add_header("Content-ID", f"<{name}>")
+        part.add_header("Content-Disposition", "inline", filename=f"{name}.{subtype}")
+        message.attach(part)
 
 
 # 5xx answers that say something about our own configuration, not about the recipient: they stay

@@ -55,7 +55,13 @@ def own_profile_context(request: NetworkRequest) -> dict[str, Any]:
     context["missing"] = services.missing_items(
         profile, context["intent"], skill_count=len(context["skills"]), career_count=len(context["career"])
     )
+    from enishi.events.services import attended_events
+
+    context["attended"] = list(attended_events(request.membership)[:ATTENDED_SHOWN])  # their event history
     return {**context, "has_profile": True, "editable": True, "visibility_labels": _visibility_labels(profile)}
+
+
+ATTENDED_SHOWN = 20
 
 
 def _visibility_labels(profile: Profile) -> list[tuple[str, str]]:

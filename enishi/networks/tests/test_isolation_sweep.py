@@ -41,6 +41,7 @@ from enishi.community.models import (
     Reaction,
     Report,
 )
+from enishi.events.models import CalendarFeed, Event, EventInvitee, EventPhoto, EventQuestion, Rsvp
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
 from enishi.messaging.models import Block, Conversation, Message, SecretariatMessage, SecretariatThread
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
@@ -109,6 +110,12 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:newsletter_test": "sending a test of a newsletter",
     "manage:newsletter_schedule": "scheduling a newsletter",
     "manage:newsletter_action": "sending, pausing, resuming, cancelling or deleting a newsletter",
+    "network:event_cancel_rsvp": "cancelling one's own RSVP",
+    "manage:event_action": "publishing, cancelling, deleting, approving, declining or thanking an event",
+    "manage:event_photo_delete": "deleting a photo of an event",
+    "manage:event_check_in_scan": "checking in the token a scan read (the token in the POST body)",
+    "manage:event_walk_in": "registering a walk-in at the door",
+    "manage:event_check_in_action": "marking an arrival, online attendance, or undoing it",
 }
 
 
@@ -124,6 +131,8 @@ PUBLIC_NETWORK_ROUTES: dict[str, str] = {
     "key, it only marks that delivery opened (the sweep's one is already opened: nothing changes)",
     "network:newsletter_click": "a newsletter's link, opened from a mail app: the token is the key, it redirects "
     "only to a URL stored with the newsletter (the sweep's one is already clicked: nothing changes)",
+    "network:event_calendar_feed": "a member's secret calendar URL, fetched by calendar apps without a session: "
+    "the random token is the key and it serves only that member's events, read-only",
 }
 
 
@@ -230,6 +239,11 @@ class TargetsOfA:
     unsubscribe_token: str
     newsletter_id: int
     delivery_token: str
+    event_id: int
+    rsvp_id: int
+    photo_id: int
+    feed_token: str
+    check_in_token: str
 
 
 @dataclass(frozen=True)
@@ -245,8 +259,27 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "invitation_id": KwargSource(lambda a: [a.invitation_id, a.alumni_invitation_id], True),
     # Every token route gets every kind of token of A: staff and emailed alumni invitations (bound to
     # someone else's address: 404 for B's people) and a join link (public under A's own slug only).
-    "token": KwargSource(lambda a: [a.invitation_token, a.alumni_invitation_token, a.channel_token], True),
-    "action": KwargSource(lambda a: ["role", "suspend", "reactivate"], False),
+    "token": KwargSource(
+        lambda a: [a.invitation_token, a.alumni_invitation_token, a.channel_token, a.check_in_token], True
+    ),
+    # The members' actions, and those of events (an event's or an attendee's: publish … online).
+    "action": KwargSource(
+        lambda a: [
+            "role",
+            "suspend",
+            "reactivate",
+            "publish",
+            "cancel",
+            "delete",
+            "approve",
+            "decline",
+            "thank",
+            "arrive",
+            "undo",
+            "online",
+        ],
+        False,
+    ),
     "record_id": KwargSource(lambda a: [a.record_id], True),
     "job_id": KwargSource(lambda a: [a.job_id], True),
     "registration_id": KwargSource(lambda a: [a.registration_id], True),
@@ -267,6 +300,10 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "newsletter_id": KwargSource(lambda a: [a.newsletter_id], True),
     # The open pixel takes the token, a click the token and a link number: both routes get both.
     "delivery_token": KwargSource(lambda a: [a.delivery_token, f"{a.delivery_token}-1"], True),
+    "event_id": KwargSource(lambda a: [a.event_id], True),
+    "rsvp_id": KwargSource(lambda a: [a.rsvp_id], True),
+    "photo_id": KwargSource(lambda a: [a.photo_id], True),
+    "feed_token": KwargSource(lambda a: [a.feed_token], True),
 }
 
 
@@ -386,6 +423,19 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
             clicked_at=timezone.now(),
         )  # fmt: skip
         LinkClick.objects.create(network=net_a.network, delivery=delivery, link=link)
+        # A published event of A for the whole network, with a question, alumnus1's confirmed RSVP (its
+        # check-in token), a photo, an invitee, and alumnus1's calendar feed.
+        starts = timezone.now() + timezone.timedelta(days=7)
+        event = Event.objects.create(
+            network=net_a.network, title="A's event", status=Event.Status.PUBLISHED, starts_at=starts,
+            ends_at=starts + timezone.timedelta(hours=2), capacity=10, online_url="https://meet.example/a",
+            format=Event.Format.HYBRID,
+        )  # fmt: skip
+        EventQuestion.objects.create(network=net_a.network, event=event, label="A's question")
+        EventInvitee.objects.create(network=net_a.network, event=event, membership=alumnus1)
+        answer = Rsvp.objects.create(network=net_a.network, event=event, membership=alumnus1)
+        photo = EventPhoto.objects.create(network=net_a.network, event=event, image="events/photos/a.jpg")
+        feed = CalendarFeed.objects.create(network=net_a.network, membership=alumnus1)
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -413,6 +463,11 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         unsubscribe_token=unsubscribe_token(alumnus1, Topic.MESSAGES),
         newsletter_id=newsletter.pk,
         delivery_token=delivery.token,
+        event_id=event.pk,
+        rsvp_id=answer.pk,
+        photo_id=photo.pk,
+        feed_token=feed.token,
+        check_in_token=answer.check_in_token,
     )
 
 
@@ -459,6 +514,14 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "newsletter_links": list(NewsletterLink.objects.filter(network=network).order_by("pk").values()),
             "newsletter_deliveries": list(NewsletterDelivery.objects.filter(network=network).order_by("pk").values()),
             "newsletter_clicks": list(LinkClick.objects.filter(network=network).order_by("pk").values()),
+            "events": list(Event.objects.filter(network=network).order_by("pk").values()),
+            "event_questions": list(EventQuestion.objects.filter(network=network).order_by("pk").values()),
+            "event_invitees": list(EventInvitee.objects.filter(network=network).order_by("pk").values()),
+            "rsvps": list(Rsvp.objects.filter(network=network).order_by("pk").values()),
+            "event_photos": list(EventPhoto.objects.filter(network=network).order_by("pk").values()),
+            "calendar_feeds": list(
+                CalendarFeed.objects.filter(network=network).order_by("pk").values("pk", "token", "membership_id")
+            ),
             "notification_preferences": list(
                 NotificationPreference.objects.filter(network=network).order_by("pk").values()
             ),
@@ -599,6 +662,9 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "conversation_id": 10**9,
         "thread_id": 10**9,
         "newsletter_id": 10**9,
+        "event_id": 10**9,
+        "rsvp_id": 10**9,
+        "photo_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -619,6 +685,9 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "conversation_id": targets.conversation_id,
         "thread_id": targets.thread_id,
         "newsletter_id": targets.newsletter_id,
+        "event_id": targets.event_id,
+        "rsvp_id": targets.rsvp_id,
+        "photo_id": targets.photo_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

@@ -250,6 +250,10 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "thread_id": 1,
         "notification_id": 1,
         "newsletter_id": 1,
+        "event_id": 1,
+        "rsvp_id": 1,
+        "photo_id": 1,
+        "feed_token": "x",
         # Not "x": a malformed unsubscribe link answers a clear 400 (its own tests), not an invitation's 404.
         "unsubscribe_token": "not-a-signed-token",
         "purpose": "rehire_contact",

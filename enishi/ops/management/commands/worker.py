@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from enishi.community.tasks import announce_due_news
+from enishi.events.tasks import send_event_reminders
 from enishi.intake.services import send_automatic_invitations, send_due_reminders
 from enishi.newsletters.services import newsletter_maintenance
 from enishi.notifications.services import prune_old_notifications, send_digests
@@ -38,6 +39,7 @@ MAINTENANCE_JOBS: tuple[Callable[[], object], ...] = (
     prune_old_notifications,
     announce_due_news,
     newsletter_maintenance,
+    send_event_reminders,
 )
 
 
