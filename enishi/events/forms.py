@@ -44,7 +44,8 @@ class EventFilterForm(forms.Form):
         if not value:
             return None
         match = _MONTH.fullmatch(value.strip())
-        if match is None:
+        # A year a datetime (and its time zone shift) can hold: 0000-01 or 9999-12 would crash the query.
+        if match is None or not 1900 <= int(match.group(1)) <= 9000:
             raise forms.ValidationError(_("Choose a month, e.g. 2026-12."))
         return int(match.group(1)), int(match.group(2))
 

@@ -402,7 +402,10 @@ def token_from(value: str) -> str:
     value = value.strip()
     if "/" not in value:
         return value
-    found = _TOKEN_IN_PATH.search(urlsplit(value).path)
+    try:
+        found = _TOKEN_IN_PATH.search(urlsplit(value).path)
+    except ValueError:  # a malformed link (e.g. "https://[…") is no ticket
+        return ""
     return found.group(1) if found else ""
 
 

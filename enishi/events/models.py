@@ -69,7 +69,8 @@ class Event(models.Model):
     venue_name = models.CharField(_("venue"), max_length=200, blank=True)
     venue_address = models.CharField(_("address"), max_length=300, blank=True)
     map_url = models.URLField(_("map link"), max_length=500, blank=True)
-    # Shown only to confirmed attendees (and staff): never in a list, a feed or an .ics for others.
+    # Shown only to confirmed attendees (and the admins and editors who run events): never in a list, a feed
+    # or an .ics for others.
     online_url = models.URLField(_("online meeting link"), max_length=500, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))

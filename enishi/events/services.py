@@ -26,7 +26,7 @@ from enishi.directory.services import segment_member_ids
 from enishi.events.models import Event, EventInvitee, Rsvp
 from enishi.intake.models import EmploymentRecord
 from enishi.networks.models import Membership
-from enishi.networks.roles import ALUMNI_ROLES, MembershipState
+from enishi.networks.roles import ALUMNI_ROLES, SECTIONS_BY_KEY, MembershipState
 from enishi.notifications.services import notify
 from enishi.notifications.topics import Topic
 from enishi.privacy.services import audit
@@ -107,12 +107,12 @@ def may_see_attendees(event: Event, membership: Membership, answer: Rsvp | None)
 
 def attendees_shown_to(event: Event, membership: Membership) -> QuerySet[Rsvp]:
     """Confirmed attendees who chose to be shown to the others, sorted by reading; people blocked
-    either way between them and the viewer are left out."""
+    either way between them and the viewer, and members no longer active (left, suspended), are left out."""
     from enishi.messaging.services import blocked_ids
 
     return (
         Rsvp.objects.filter(network_id=event.network_id, event=event, status=Rsvp.Status.CONFIRMED,
-                            share_with_attendees=True, membership__isnull=False)
+                            share_with_attendees=True, membership__state=MembershipState.ACTIVE)
         .exclude(membership_id__in=blocked_ids(membership))
         .select_related("membership__user")
         .order_by("membership__sort_name", "id")
@@ -130,10 +130,12 @@ def hosted_rsvps(event: Event) -> QuerySet[Rsvp]:
 
 
 def can_see_online_url(event: Event, membership: Membership, rsvp: Rsvp | None) -> bool:
-    """The online link: confirmed attendees, the host, and the staff. Nobody else, ever."""
+    """The online link: confirmed attendees, the host, and the staff who run events (admin, editor: the
+    console shows it to them anyway). Nobody else, ever: other staff (HR, analysts, the coordinator, a
+    third party) need a seat like anyone."""
     if not event.online_url or not event.is_online:
         return False
-    if membership.role not in ALUMNI_ROLES or event.host_id == membership.pk:
+    if membership.role in SECTIONS_BY_KEY["events"].roles or event.host_id == membership.pk:
         return True
     return rsvp is not None and rsvp.status == Rsvp.Status.CONFIRMED and event.status == Event.Status.PUBLISHED
 
@@ -259,7 +261,10 @@ def cancel_rsvp(answer: Rsvp) -> Rsvp:
 
 def promote_waitlist(event: Event) -> list[Rsvp]:
     """Give free seats to the waitlist in order (someone whose party does not fit waits; the next
-    one who fits goes ahead). Call with the event locked. Each promoted person is told."""
+    one who fits goes ahead). Call with the event locked. Each promoted person is told. A cancelled
+    event promotes nobody (nobody would be told of a seat at an event that will not happen)."""
+    if event.status != Event.Status.PUBLISHED:
+        return []
     if event.capacity is None:
         free = None
     else:
