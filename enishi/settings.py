@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "enishi.notifications",
     "enishi.newsletters",
     "enishi.events",
+    "enishi.coordination",
+    "enishi.comeback",
     "enishi.ops",
     "enishi.demo",
 ]

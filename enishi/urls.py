@@ -9,7 +9,9 @@ from django.urls import include, path
 from django.views import defaults
 
 from enishi.accounts import views as account_views
+from enishi.comeback import urls as comeback_urls
 from enishi.community import urls as community_urls
+from enishi.coordination import urls as coordination_urls
 from enishi.directory import urls as directory_urls
 from enishi.events import urls as event_urls
 from enishi.intake import urls as intake_urls
@@ -37,6 +39,8 @@ network_patterns = [
     *notification_urls.urlpatterns,
     *newsletter_urls.urlpatterns,
     *event_urls.urlpatterns,
+    *comeback_urls.urlpatterns,
+    *coordination_urls.urlpatterns,
 ]
 manage_patterns = [
     *network_urls.manage_urlpatterns,
@@ -48,6 +52,8 @@ manage_patterns = [
     *messaging_urls.manage_urlpatterns,
     *newsletter_urls.manage_urlpatterns,
     *event_urls.manage_urlpatterns,
+    *comeback_urls.manage_urlpatterns,
+    *coordination_urls.manage_urlpatterns,
 ]
 
 

@@ -24,6 +24,16 @@ from django_scopes import scope, scopes_disabled
 
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
+from enishi.comeback.models import Application as OpportunityApplication
+from enishi.comeback.models import (
+    Candidate,
+    CandidateNote,
+    ComebackScheme,
+    Interest,
+    Opportunity,
+    OpportunityInvitee,
+    Stage,
+)
 from enishi.community.models import (
     Comment,
     Group,
@@ -124,7 +134,9 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
     today = timezone.localdate()
     midnight = timezone.make_aware(datetime.combine(today, clock_time.min))
     # Intake builds on this module (it reads the targets and the shares above), hence imported here.
+    from enishi.demo.comeback import seed_comeback
     from enishi.demo.community import seed_community
+    from enishi.demo.coordination import seed_coordination
     from enishi.demo.events import seed_events
     from enishi.demo.intake import seed_intake
     from enishi.demo.messaging import seed_messaging
@@ -147,6 +159,8 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
         summary.profiles += seed_profiles(target, seed, today)
         seed_community(target, today)
         seed_events(target, today)
+        seed_coordination(target, today)
+        seed_comeback(target, today)
         seed_newsletters(target, today)
         seed_notifications(target, today)
         seed_messaging(target)
@@ -331,6 +345,11 @@ def reset_demo(progress: Progress = _silent) -> None:
         community = (Report, Reaction, Comment, Post, GroupMember, Group, NewsRead, NewsRecipient, NewsItem,
                      NewsCategory)  # fmt: skip
         events = (Rsvp, EventInvitee, EventQuestion, EventPhoto, CalendarFeed, Event)  # they refer to members
+        # They refer to members (stages last: candidates hold them).
+        comeback = (CandidateNote, Candidate, Interest, OpportunityApplication, OpportunityInvitee, Opportunity,
+                    ComebackScheme, Stage)  # fmt: skip
+        for comeback_model in comeback:
+            comeback_model._default_manager.filter(network_id__in=network_ids).delete()
         for model in (*messaging, *community, *events, Registration, AlumniInvitation, JoinChannel, IntakeSettings,
                       Consent, NoticeAcceptance, PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile,
                       SavedSegment):  # fmt: skip

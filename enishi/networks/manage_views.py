@@ -223,12 +223,4 @@ def _section_placeholder(key: str, title: StrOrPromise, body: StrOrPromise) -> C
     return view
 
 
-opportunities = _section_placeholder(
-    "opportunities", _("Opportunities"), _("Comeback jobs, side jobs and projects will be managed here.")
-)
-interviews = _section_placeholder(
-    "interviews",
-    _("Interviews"),
-    _("Your interviews with alumni will be kept here, private to you unless the alumnus consents to a relay."),
-)
 surveys = _section_placeholder("surveys", _("Surveys"), _("Surveys and the feedback box will be managed here."))

@@ -7,7 +7,6 @@ from enishi.networks import manage_views, views
 # Mounted under /n/<network_slug>/ (namespace "network").
 urlpatterns = [
     path("", views.home, name="home"),
-    path("opportunities/", views.opportunities, name="opportunities"),
     path("surveys/", views.surveys, name="surveys"),
     path("me/", views.my_profile, name="my_profile"),
     # Tokens are URL-safe base64 (secrets.token_urlsafe): the slug converter admits nothing else.
@@ -24,8 +23,6 @@ manage_urlpatterns = [
         manage_views.member_action,
         name="member_action",
     ),
-    path("opportunities/", manage_views.opportunities, name="opportunities"),
-    path("interviews/", manage_views.interviews, name="interviews"),
     path("surveys/", manage_views.surveys, name="surveys"),
     path("settings/", manage_views.network_settings, name="settings"),
     path("settings/companies/", manage_views.companies, name="companies"),

@@ -25,14 +25,6 @@ def home(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(request, "networks/home.html")
 
 
-def opportunities(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    return empty_state(
-        request,
-        title=_("Opportunities"),
-        body=_("No opportunities yet. Comeback jobs, side jobs and projects will be listed here."),
-    )
-
-
 def surveys(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return empty_state(
         request,

@@ -29,4 +29,7 @@ KINDS: dict[str, Promise] = {
     "event_proposed": _("%(actor)s proposed an event: %(title)s"),
     "event_approved": _("Your event is published: %(title)s"),
     "event_declined": _("Your proposed event was declined: %(title)s"),
+    "opportunity_stage": _("%(title)s: you are now at %(stage)s"),
+    "opportunity_interest": _("%(actor)s would like to hear more about %(title)s"),
+    "opportunity_application": _("%(actor)s applied for %(title)s"),
 }

@@ -113,6 +113,7 @@ class ConsentPurpose(models.TextChoices):
     DIRECTORY_LISTING = "directory_listing", _("Listing in the member directory")
     REHIRE_CONTACT = "rehire_contact", _("Contact about rehiring")
     COLLABORATION_CONTACT = "collaboration_contact", _("Contact about collaboration")
+    COORDINATOR_CONTACT = "coordinator_contact", _("Interviews by the comeback coordinator")
     COORDINATOR_RELAY = "coordinator_relay", _("Sharing by the comeback coordinator")
     ALUMNI_MESSAGES = "alumni_messages", _("Messages from other alumni")
 

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from enishi.coordination import services as coordination
 from enishi.lib.http import NetworkRequest
 from enishi.privacy import notices
 from enishi.privacy.models import ConsentPurpose, NoticeAcceptance
@@ -23,7 +24,13 @@ def privacy(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(
         request,
         "privacy/privacy.html",
-        {"notice": notices.current_notice(request.network), "consents": consents},
+        {
+            "notice": notices.current_notice(request.network),
+            "consents": consents,
+            # The comeback coordinator's summaries awaiting this member's approval, and what was provided.
+            "pending_relays": coordination.pending_relays(membership),
+            "provisions": coordination.provision_records(membership),
+        },
     )
 
 

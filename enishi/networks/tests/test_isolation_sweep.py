@@ -29,6 +29,8 @@ from django_scopes import scopes_disabled
 from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
+from enishi.comeback.models import Application as OpportunityApplication
+from enishi.comeback.models import Candidate, CandidateNote, ComebackScheme, Interest, Opportunity, Stage
 from enishi.community.models import (
     Comment,
     Group,
@@ -40,6 +42,14 @@ from enishi.community.models import (
     PostImage,
     Reaction,
     Report,
+)
+from enishi.coordination.models import (
+    CoordinatorOrganisation,
+    CoordinatorProfile,
+    Engagement,
+    Interview,
+    ProvisionRecord,
+    Relay,
 )
 from enishi.events.models import CalendarFeed, Event, EventInvitee, EventPhoto, EventQuestion, Rsvp
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
@@ -116,6 +126,12 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "manage:event_check_in_scan": "checking in the token a scan read (the token in the POST body)",
     "manage:event_walk_in": "registering a walk-in at the door",
     "manage:event_check_in_action": "marking an arrival, online attendance, or undoing it",
+    "network:opportunity_interest": "「話を聞いてみたい」 about an opportunity (one tap)",
+    "network:opportunity_interest_withdraw": "withdrawing one's own interest in an opportunity",
+    "network:opportunity_apply_withdraw": "withdrawing one's own application",
+    "manage:opportunity_status": "publishing, pausing or closing an opportunity",
+    "manage:opportunity_candidates_move": "moving candidates to another stage (ids in the POST body)",
+    "network:coordinator_relay_action": "approving or declining a coordinator's summary about oneself",
 }
 
 
@@ -244,6 +260,11 @@ class TargetsOfA:
     photo_id: int
     feed_token: str
     check_in_token: str
+    opportunity_id: int  # comeback
+    scheme_id: int  # comeback
+    candidate_id: int  # comeback
+    interview_id: int  # coordination
+    relay_id: int  # coordination
 
 
 @dataclass(frozen=True)
@@ -304,6 +325,11 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "rsvp_id": KwargSource(lambda a: [a.rsvp_id], True),
     "photo_id": KwargSource(lambda a: [a.photo_id], True),
     "feed_token": KwargSource(lambda a: [a.feed_token], True),
+    "opportunity_id": KwargSource(lambda a: [a.opportunity_id], True),
+    "scheme_id": KwargSource(lambda a: [a.scheme_id], True),
+    "candidate_id": KwargSource(lambda a: [a.candidate_id], True),
+    "interview_id": KwargSource(lambda a: [a.interview_id], True),
+    "relay_id": KwargSource(lambda a: [a.relay_id], True),
 }
 
 
@@ -436,6 +462,29 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         answer = Rsvp.objects.create(network=net_a.network, event=event, membership=alumnus1)
         photo = EventPhoto.objects.create(network=net_a.network, event=event, image="events/photos/a.jpg")
         feed = CalendarFeed.objects.create(network=net_a.network, membership=alumnus1)
+        # A's open opportunity with alumnus1's interest, application and candidate (with a note), and a
+        # published comeback scheme page.
+        opportunity = Opportunity.objects.create(network=net_a.network, title="A's opportunity",
+                                                 status=Opportunity.Status.OPEN, questions=["A?"])  # fmt: skip
+        Interest.objects.create(network=net_a.network, opportunity=opportunity, membership=alumnus1)
+        OpportunityApplication.objects.create(network=net_a.network, opportunity=opportunity, membership=alumnus1)
+        stage = Stage.objects.create(network=net_a.network, name="A's stage")
+        candidate = Candidate.objects.create(network=net_a.network, opportunity=opportunity, membership=alumnus1,
+                                             stage=stage)  # fmt: skip
+        CandidateNote.objects.create(network=net_a.network, candidate=candidate, body="A")
+        scheme = ComebackScheme.objects.create(network=net_a.network, title="A's scheme", published=True)
+        # A's coordinator firm, an interview of alumnus1 and an approved relay with its provision record.
+        firm = CoordinatorOrganisation.objects.create(name="A's coordinator firm")
+        Engagement.objects.create(network=net_a.network, organisation=firm)
+        CoordinatorProfile.objects.create(network=net_a.network, membership=net_a.memberships["coordinator"],
+                                          organisation=firm)  # fmt: skip
+        interview = Interview.objects.create(network=net_a.network, organisation=firm, alumnus=alumnus1, notes="A")
+        relay = Relay.objects.create(network=net_a.network, interview=interview, organisation=firm, alumnus=alumnus1,
+                                     summary="A", status=Relay.Status.APPROVED)  # fmt: skip
+        ProvisionRecord.objects.create(
+            network=net_a.network, alumnus=alumnus1, relay=relay, provider_label="A", recipient_label="A",
+            subject_label="A", content="A", consent_ref=0, retain_until=timezone.localdate(),
+        )  # fmt: skip
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -468,6 +517,11 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         photo_id=photo.pk,
         feed_token=feed.token,
         check_in_token=answer.check_in_token,
+        opportunity_id=opportunity.pk,
+        scheme_id=scheme.pk,
+        candidate_id=candidate.pk,
+        interview_id=interview.pk,
+        relay_id=relay.pk,
     )
 
 
@@ -519,6 +573,18 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "event_invitees": list(EventInvitee.objects.filter(network=network).order_by("pk").values()),
             "rsvps": list(Rsvp.objects.filter(network=network).order_by("pk").values()),
             "event_photos": list(EventPhoto.objects.filter(network=network).order_by("pk").values()),
+            "opportunities": list(Opportunity.objects.filter(network=network).order_by("pk").values()),
+            "interests": list(Interest.objects.filter(network=network).order_by("pk").values()),
+            "applications": list(OpportunityApplication.objects.filter(network=network).order_by("pk").values()),
+            "stages": list(Stage.objects.filter(network=network).order_by("pk").values()),
+            "candidates": list(Candidate.objects.filter(network=network).order_by("pk").values()),
+            "candidate_notes": list(CandidateNote.objects.filter(network=network).order_by("pk").values()),
+            "comeback_schemes": list(ComebackScheme.objects.filter(network=network).order_by("pk").values()),
+            "engagements": list(Engagement.objects.filter(network=network).order_by("pk").values()),
+            "coordinator_profiles": list(CoordinatorProfile.objects.filter(network=network).order_by("pk").values()),
+            "interviews": list(Interview.objects.filter(network=network).order_by("pk").values()),
+            "relays": list(Relay.objects.filter(network=network).order_by("pk").values()),
+            "provision_records": list(ProvisionRecord.objects.filter(network=network).order_by("pk").values()),
             "calendar_feeds": list(
                 CalendarFeed.objects.filter(network=network).order_by("pk").values("pk", "token", "membership_id")
             ),
@@ -665,6 +731,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "event_id": 10**9,
         "rsvp_id": 10**9,
         "photo_id": 10**9,
+        "opportunity_id": 10**9,
+        "relay_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -688,6 +756,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "event_id": targets.event_id,
         "rsvp_id": targets.rsvp_id,
         "photo_id": targets.photo_id,
+        "opportunity_id": targets.opportunity_id,
+        "relay_id": targets.relay_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

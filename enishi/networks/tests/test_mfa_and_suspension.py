@@ -253,6 +253,11 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "event_id": 1,
         "rsvp_id": 1,
         "photo_id": 1,
+        "opportunity_id": 1,
+        "scheme_id": 1,
+        "candidate_id": 1,
+        "interview_id": 1,
+        "relay_id": 1,
         "feed_token": "x",
         # Not "x": a malformed unsubscribe link answers a clear 400 (its own tests), not an invitation's 404.
         "unsubscribe_token": "not-a-signed-token",

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ComebackConfig(AppConfig):
+    name = "enishi.comeback"
+    verbose_name = "Comeback"
+
+    def ready(self) -> None:
+        from enishi.comeback.attribution import opportunity_actions
+        from enishi.events.attribution import register_source
+
+        register_source(opportunity_actions)

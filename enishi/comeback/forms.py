@@ -1,0 +1,231 @@
+"""Forms of comeback: the alumni filters, interest and application; the console's opportunity,
+scheme, stage-change and note forms."""
+
+from __future__ import annotations
+
+import zipfile
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from enishi.comeback.models import Candidate, ComebackScheme, Opportunity, Stage
+from enishi.lib.richtext import clean_html
+from enishi.networks.models import Company, Network
+from enishi.profiles.models import SavedSegment, Skill
+
+RESUME_MAX_BYTES = 5 * 1024 * 1024
+RESUME_ACCEPT = ".pdf,.doc,.docx,application/pdf,application/msword,application/vnd.openxmlformats-officedocument.wordprocessingml.document"  # noqa: E501
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old Word (.doc) container
+MAX_QUESTIONS = 10
+RICH_TEXT_HELP = _("Paragraphs, lists, links and headings. Anything else is removed when saved.")
+
+
+def resume_kind(upload: UploadedFile) -> str | None:
+    """ "pdf", "doc" or "docx" judged by the content (not the name), or None."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head == _OLE:
+        return "doc"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            upload.seek(0)
+        if "word/document.xml" in names:
+            return "docx"
+    return None
+
+
+def clean_resume(upload: UploadedFile | None) -> UploadedFile | None:
+    if not upload:
+        return None
+    if upload.size is None or upload.size > RESUME_MAX_BYTES:
+        raise forms.ValidationError(_("The file is too large: at most 5 MB."))
+    kind = resume_kind(upload)
+    if kind is None:
+        raise forms.ValidationError(_("Upload a PDF or Word file."))
+    upload.name = f"resume.{kind}"  # the stored name follows the content
+    return upload
+
+
+# --- Alumni --------------------------------------------------------------------------------------
+
+
+class OpportunityFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *Opportunity.Kind.choices])
+    company: forms.ModelChoiceField[Company] = forms.ModelChoiceField(
+        label=_("Company"), queryset=None, required=False, empty_label=_("Any company")
+    )
+    location = forms.CharField(label=_("Location"), required=False, max_length=60)
+    remote = forms.ChoiceField(
+        label=_("Remote work"), required=False, choices=[("", _("Any")), *Opportunity.Remote.choices]
+    )
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+
+    def apply(self, opportunities: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+        if not self.is_valid():
+            return opportunities
+        chosen = self.cleaned_data
+        if chosen.get("kind"):
+            opportunities = opportunities.filter(kind=chosen["kind"])
+        if chosen.get("company"):
+            opportunities = opportunities.filter(company=chosen["company"])
+        if chosen.get("location"):
+            opportunities = opportunities.filter(location__icontains=chosen["location"].strip())
+        if chosen.get("remote"):
+            opportunities = opportunities.filter(remote=chosen["remote"])
+        return opportunities
+
+
+class InterestForm(forms.Form):
+    note = forms.CharField(
+        label=_("A note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. when you could talk, or what you would like to know."),
+    )
+
+
+class ApplicationForm(forms.Form):
+    resume = forms.FileField(
+        label=_("Résumé (PDF or Word, up to 5 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": RESUME_ACCEPT}),
+    )
+
+    def __init__(self, *args: Any, questions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for index, label in enumerate(questions):
+            self.fields[f"q{index}"] = forms.CharField(
+                label=label, required=True, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+    def clean_resume(self) -> UploadedFile | None:
+        return clean_resume(self.cleaned_data.get("resume"))
+
+    def answers(self) -> dict[str, str]:
+        return {label: self.cleaned_data[f"q{index}"] for index, label in enumerate(self.questions)}
+
+
+# --- Console -------------------------------------------------------------------------------------
+
+
+class OpportunityForm(forms.ModelForm[Opportunity]):
+    # The network's own, set per form: a class-level query would run outside any scope.
+    company: forms.ModelChoiceField[Company] = forms.ModelChoiceField(label=_("Company"), queryset=None, required=False)
+    segment: forms.ModelChoiceField[SavedSegment] = forms.ModelChoiceField(
+        label=_("Segment"), queryset=None, required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 10}), help_text=RICH_TEXT_HELP
+    )
+    questions_text = forms.CharField(
+        label=_("Application questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One question per line, e.g. 志望動機. At most 10."),
+    )
+
+    class Meta:
+        model = Opportunity
+        fields: ClassVar = [
+            "title", "kind", "company", "department", "location", "remote", "hours", "pay_range", "description",
+            "required_skills", "welcome_skills", "audience", "segment", "opens_on", "closes_on",
+        ]  # fmt: skip
+        widgets: ClassVar = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+            "required_skills": forms.SelectMultiple(attrs={"size": 6}),
+            "welcome_skills": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.network = network
+        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+        self.fields["segment"].queryset = SavedSegment.objects.filter(network=network)  # type: ignore[attr-defined]
+        for name in ("required_skills", "welcome_skills"):
+            self.fields[name].queryset = Skill.objects.all()  # type: ignore[attr-defined]
+        self.fields["questions_text"].initial = "\n".join(self.instance.questions or [])
+
+    def clean_description(self) -> str:
+        return str(clean_html(self.cleaned_data.get("description") or ""))
+
+    def clean_questions_text(self) -> list[str]:
+        lines = [line.strip()[:200] for line in (self.cleaned_data.get("questions_text") or "").splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > MAX_QUESTIONS:
+            raise forms.ValidationError(_("At most 10 questions."))
+        return lines
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("The closing date comes after the opening date."))
+        if data.get("audience") == Opportunity.Audience.SEGMENT and not data.get("segment"):
+            self.add_error("segment", _("Choose the segment."))
+        return data
+
+    def save(self, commit: bool = True) -> Opportunity:
+        self.instance.questions = self.cleaned_data.get("questions_text") or []
+        return super().save(commit=commit)
+
+
+class SchemeForm(forms.ModelForm[ComebackScheme]):
+    company: forms.ModelChoiceField[Company] = forms.ModelChoiceField(label=_("Company"), queryset=None, required=False)
+    body = forms.CharField(
+        label=_("Body"), required=False, widget=forms.Textarea(attrs={"rows": 12}), help_text=RICH_TEXT_HELP
+    )
+
+    class Meta:
+        model = ComebackScheme
+        fields: ClassVar = ["title", "company", "body", "published"]
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+
+    def clean_body(self) -> str:
+        return str(clean_html(self.cleaned_data.get("body") or ""))
+
+
+class StageForm(forms.Form):
+    """Moving one or many candidates (the list's checkboxes send `candidate` ids)."""
+
+    stage: forms.ModelChoiceField[Stage] = forms.ModelChoiceField(label=_("Move to"), queryset=None)
+    hired_on = forms.DateField(
+        label=_("Start date (for a hire)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, stages: list[Stage], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = Stage.objects.filter(pk__in=[stage.pk for stage in stages])  # type: ignore[attr-defined]
+
+
+class CandidateForm(forms.ModelForm[Candidate]):
+    class Meta:
+        model = Candidate
+        fields: ClassVar = ["next_step", "next_step_on", "hired_on"]
+        widgets: ClassVar = {
+            "next_step_on": forms.DateInput(attrs={"type": "date"}),
+            "hired_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

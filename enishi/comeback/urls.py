@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from enishi.comeback import manage_views, views
+
+# Mounted under /n/<network_slug>/ (namespace "network").
+urlpatterns = [
+    path("opportunities/", views.opportunity_list, name="opportunities"),
+    path("opportunities/mine/", views.my_applications, name="my_applications"),
+    path("opportunities/schemes/", views.scheme_list, name="comeback_schemes"),
+    path("opportunities/schemes/<int:scheme_id>/", views.scheme_detail, name="comeback_scheme"),
+    path("opportunities/<int:opportunity_id>/", views.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:opportunity_id>/interest/", views.interest, name="opportunity_interest"),
+    path(
+        "opportunities/<int:opportunity_id>/interest/withdraw/",
+        views.interest_withdraw,
+        name="opportunity_interest_withdraw",
+    ),
+    path("opportunities/<int:opportunity_id>/apply/", views.application, name="opportunity_apply"),
+    path(
+        "opportunities/<int:opportunity_id>/apply/withdraw/",
+        views.application_withdraw,
+        name="opportunity_apply_withdraw",
+    ),
+]
+
+# Mounted under /n/<network_slug>/manage/ (namespace "manage"), console section "opportunities".
+manage_urlpatterns = [
+    path("opportunities/", manage_views.opportunity_list, name="opportunities"),
+    path("opportunities/new/", manage_views.opportunity_edit, name="opportunity_new"),
+    path("opportunities/schemes/", manage_views.scheme_list, name="comeback_schemes"),
+    path("opportunities/schemes/new/", manage_views.scheme_edit, name="comeback_scheme_new"),
+    path("opportunities/schemes/<int:scheme_id>/", manage_views.scheme_edit, name="comeback_scheme_edit"),
+    path("opportunities/<int:opportunity_id>/", manage_views.opportunity_edit, name="opportunity_edit"),
+    path("opportunities/<int:opportunity_id>/status/", manage_views.opportunity_status, name="opportunity_status"),
+    path("opportunities/<int:opportunity_id>/candidates/", manage_views.candidates, name="opportunity_candidates"),
+    path(
+        "opportunities/<int:opportunity_id>/candidates/move/",
+        manage_views.candidates_move,
+        name="opportunity_candidates_move",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/candidates/export/",
+        manage_views.candidates_export,
+        name="opportunity_candidates_export",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/candidates/<int:candidate_id>/",
+        manage_views.candidate,
+        name="opportunity_candidate",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/candidates/<int:candidate_id>/resume/",
+        manage_views.candidate_resume,
+        name="opportunity_candidate_resume",
+    ),
+]
