@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enishi.comeback import services
-from enishi.comeback.models import Application, Candidate, ComebackScheme, Interest, Opportunity
+from enishi.comeback.models import Application, Candidate, ComebackScheme, Interest, Opportunity, Stage
 from enishi.networks.models import Membership, Network
 
 
@@ -49,3 +49,7 @@ def get_own_application(membership: Membership, opportunity_id: int) -> Applicat
     return get_object_or_404(Application.objects.select_related("opportunity__network", "membership"),
                              network_id=membership.network_id, membership=membership,
                              opportunity_id=opportunity_id)  # fmt: skip
+
+
+def get_stage(network: Network, stage_id: int) -> Stage:
+    return get_object_or_404(Stage, network=network, pk=stage_id)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enishi.comeback.models import Candidate, ComebackScheme, Opportunity, Stage
 from enishi.lib.richtext import clean_html
-from enishi.networks.models import Company, Network
+from enishi.networks.models import Company, Membership, Network
+from enishi.networks.services import members_by_email
 from enishi.profiles.models import SavedSegment, Skill
 
 RESUME_MAX_BYTES = 5 * 1024 * 1024
@@ -139,6 +140,12 @@ class OpportunityForm(forms.ModelForm[Opportunity]):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One question per line, e.g. 志望動機. At most 10."),
     )
+    invited_emails = forms.CharField(
+        label=_("Invited people (email addresses)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("For “Invited people only”: one address per line (commas work too), members of this network only."),
+    )
 
     class Meta:
         model = Opportunity
@@ -161,6 +168,13 @@ class OpportunityForm(forms.ModelForm[Opportunity]):
         for name in ("required_skills", "welcome_skills"):
             self.fields[name].queryset = Skill.objects.all()  # type: ignore[attr-defined]
         self.fields["questions_text"].initial = "\n".join(self.instance.questions or [])
+        order = list(self.fields)
+        order.remove("invited_emails")
+        order.insert(order.index("segment") + 1, "invited_emails")
+        self.order_fields(order)
+        self.invited_ids: list[int] = []
+        if self.instance.pk is not None and self.instance.audience == Opportunity.Audience.INVITED:
+            self.fields["invited_emails"].initial = "\n".join(invited_emails(self.instance))
 
     def clean_description(self) -> str:
         return str(clean_html(self.cleaned_data.get("description") or ""))
@@ -179,11 +193,31 @@ class OpportunityForm(forms.ModelForm[Opportunity]):
             self.add_error("closes_on", _("The closing date comes after the opening date."))
         if data.get("audience") == Opportunity.Audience.SEGMENT and not data.get("segment"):
             self.add_error("segment", _("Choose the segment."))
+        if data.get("audience") == Opportunity.Audience.INVITED:
+            self._match_invited(str(data.get("invited_emails") or ""))
         return data
+
+    def _match_invited(self, text: str) -> None:
+        """Every address must be a member of this network; unknown ones are listed back and nothing is
+        saved (the textarea keeps all that was typed)."""
+        ids, problem = members_by_email(self.network, text)
+        if problem:
+            self.add_error("invited_emails", problem)
+            return
+        self.invited_ids = ids
 
     def save(self, commit: bool = True) -> Opportunity:
         self.instance.questions = self.cleaned_data.get("questions_text") or []
         return super().save(commit=commit)
+
+
+def invited_emails(opportunity: Opportunity) -> list[str]:
+    return list(
+        Membership.objects.filter(network_id=opportunity.network_id,
+                                  pk__in=opportunity.invitees.values("membership_id"))
+        .order_by("sort_name", "pk")
+        .values_list("user__email", flat=True)
+    )  # fmt: skip
 
 
 class SchemeForm(forms.ModelForm[ComebackScheme]):
@@ -229,3 +263,26 @@ class CandidateForm(forms.ModelForm[Candidate]):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StageEditForm(forms.ModelForm[Stage]):
+    """A pipeline stage of the network: its name, what it means, and whether candidates see its name.
+    The network keeps at least one stage "in progress" (new candidates start in the first one)."""
+
+    class Meta:
+        model = Stage
+        fields: ClassVar = ["name", "kind", "visible"]
+
+    def clean_kind(self) -> str:
+        kind: str = self.cleaned_data["kind"]
+        stage = self.instance
+        if stage.pk is not None and stage.kind == Stage.Kind.OPEN and kind != Stage.Kind.OPEN:
+            others = Stage.objects.filter(network_id=stage.network_id, kind=Stage.Kind.OPEN).exclude(pk=stage.pk)
+            if not others.exists():
+                raise forms.ValidationError(_("Keep at least one stage in progress: new candidates start there."))
+        return kind
+
+
+class CandidateMessageForm(forms.Form):
+    text = forms.CharField(label=_("Message to the candidate"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip

@@ -20,8 +20,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enishi.comeback import services
-from enishi.comeback.access import get_candidate, get_opportunity, get_scheme
-from enishi.comeback.forms import CandidateForm, NoteForm, OpportunityForm, SchemeForm, StageForm
+from enishi.comeback.access import get_candidate, get_opportunity, get_scheme, get_stage
+from enishi.comeback.forms import (
+    CandidateForm,
+    CandidateMessageForm,
+    NoteForm,
+    OpportunityForm,
+    SchemeForm,
+    StageEditForm,
+    StageForm,
+)
 from enishi.comeback.models import (
     Application,
     Candidate,
@@ -32,6 +40,7 @@ from enishi.comeback.models import (
     Stage,
 )
 from enishi.intake.models import EmploymentRecord
+from enishi.lib.errors import ActionRefused
 from enishi.lib.exports import EXPORT_FORMATS, spreadsheet_response
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
@@ -78,6 +87,8 @@ def opportunity_edit(request: NetworkRequest, network_slug: str, opportunity_id:
         with transaction.atomic():
             saved = services.save_opportunity(form.save(commit=False), request.user, request=request)
             form.save_m2m()
+            if saved.audience == Opportunity.Audience.INVITED:
+                services.fix_invitees(saved, form.invited_ids)
             if request.POST.get("publish") and saved.status != Opportunity.Status.OPEN:
                 services.set_status(saved, Opportunity.Status.OPEN, request.user, request=request)
         messages.success(request, _("The opportunity was saved."))
@@ -149,6 +160,30 @@ def candidates(request: NetworkRequest, network_slug: str, opportunity_id: int) 
     return render(request, "comeback/manage_candidates.html", context)
 
 
+@console_section("opportunities")
+def board(request: NetworkRequest, network_slug: str, opportunity_id: int) -> HttpResponse:
+    """The pipeline as a board: one column per stage with its candidates' names, and on each card a
+    small form to move that person (to candidates_move). A constant number of queries."""
+    network = request.network
+    opportunity = get_opportunity(network, opportunity_id)
+    stages = services.stages_of(network)
+    columns: dict[int, list[Candidate]] = {stage.pk: [] for stage in stages}
+    people = (
+        Candidate.objects.filter(network=network, opportunity=opportunity)
+        .select_related("membership__user")
+        .order_by("-updated_at", "-id")
+    )
+    for person in people:
+        columns.setdefault(person.stage_id, []).append(person)
+    audit(network, request.user, "candidates.listed", opportunity, request=request, view="board")
+    context = {
+        "opportunity": opportunity,
+        "stages": stages,
+        "columns": [(stage, columns[stage.pk]) for stage in stages],
+    }
+    return render(request, "comeback/manage_board.html", context)
+
+
 @require_POST
 @console_section("opportunities")
 def candidates_move(request: NetworkRequest, network_slug: str, opportunity_id: int) -> HttpResponse:
@@ -167,6 +202,8 @@ def candidates_move(request: NetworkRequest, network_slug: str, opportunity_id: 
                           hired_on=form.cleaned_data.get("hired_on"), request=request)  # fmt: skip
     messages.success(request, _("Moved: %(count)d.") % {"count": moved})
     back = request.POST.get("back", "")
+    if back == "board":
+        return redirect("manage:opportunity_board", network_slug, opportunity.pk)
     if back.isdigit() and int(back) in ids:
         return redirect("manage:opportunity_candidate", network_slug, opportunity.pk, int(back))
     return redirect("manage:opportunity_candidates", network_slug, opportunity.pk)
@@ -202,6 +239,7 @@ def candidate(request: NetworkRequest, network_slug: str, opportunity_id: int, c
         "interest": Interest.objects.filter(opportunity=opportunity, membership=person.membership).first(),
         "application": Application.objects.filter(opportunity=opportunity, membership=person.membership).first(),
         "notes": list(CandidateNote.objects.filter(candidate=person).select_related("author")),
+        "message_form": CandidateMessageForm(),
         "records": list(
             EmploymentRecord.objects.filter(network=network, membership=person.membership)
             .select_related("company")
@@ -209,6 +247,27 @@ def candidate(request: NetworkRequest, network_slug: str, opportunity_id: int, c
         ),
     }
     return render(request, "comeback/manage_candidate.html", context)
+
+
+@require_POST
+@console_section("opportunities")
+def candidate_message(
+    request: NetworkRequest, network_slug: str, opportunity_id: int, candidate_id: int
+) -> HttpResponse:
+    """hr writes to the candidate through the secretariat inbox (see services.message_candidate)."""
+    opportunity = get_opportunity(request.network, opportunity_id)
+    person = get_candidate(opportunity, candidate_id)
+    form = CandidateMessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the message."))
+    else:
+        try:
+            services.message_candidate(person, request.membership, form.cleaned_data["text"], request=request)
+        except ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("The message was sent. The candidate reads it in their inbox."))
+    return redirect("manage:opportunity_candidate", network_slug, opportunity.pk, person.pk)
 
 
 @console_section("opportunities")
@@ -280,3 +339,56 @@ def scheme_edit(request: NetworkRequest, network_slug: str, scheme_id: int | Non
         messages.success(request, _("The page was saved."))
         return redirect("manage:comeback_schemes", network_slug)
     return render(request, "comeback/manage_scheme_form.html", {"form": form, "scheme": scheme})
+
+
+# --- Stages ----------------------------------------------------------------------------------------
+
+
+@console_section("opportunities")
+def stage_list(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """The network's pipeline stages in order: reorder, edit, delete the unused ones, add one."""
+    network = request.network
+    stages = services.stages_of(network)
+    form = StageEditForm(request.POST or None, instance=Stage(network=network), prefix="new")
+    if request.method == "POST" and form.is_valid():
+        services.save_stage(form.save(commit=False), request.user, request=request)
+        messages.success(request, _("The stage was added."))
+        return redirect("manage:comeback_stages", network_slug)
+    used = set(Candidate.objects.filter(network=network).values_list("stage_id", flat=True).distinct().order_by())
+    rows = [(stage, stage.pk in used) for stage in stages]
+    return render(request, "comeback/manage_stages.html", {"rows": rows, "form": form, "nav": "stages"})
+
+
+@console_section("opportunities")
+def stage_edit(request: NetworkRequest, network_slug: str, stage_id: int) -> HttpResponse:
+    stage = get_stage(request.network, stage_id)
+    form = StageEditForm(request.POST or None, instance=stage)
+    if request.method == "POST" and form.is_valid():
+        services.save_stage(form.save(commit=False), request.user, request=request)
+        messages.success(request, _("The stage was saved."))
+        return redirect("manage:comeback_stages", network_slug)
+    return render(request, "comeback/manage_stage_form.html", {"form": form, "stage": stage, "nav": "stages"})
+
+
+@require_POST
+@console_section("opportunities")
+def stage_move(request: NetworkRequest, network_slug: str, stage_id: int) -> HttpResponse:
+    stage = get_stage(request.network, stage_id)
+    step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
+    if step is None:
+        raise Http404
+    services.move_stage(stage, step, request.user, request=request)
+    return redirect("manage:comeback_stages", network_slug)
+
+
+@require_POST
+@console_section("opportunities")
+def stage_delete(request: NetworkRequest, network_slug: str, stage_id: int) -> HttpResponse:
+    stage = get_stage(request.network, stage_id)
+    if services.delete_stage(stage, request.user, request=request):
+        messages.success(request, _("The stage was deleted."))
+    else:
+        messages.error(
+            request, _("This stage cannot be deleted: candidates are in it, or it is the last stage in progress.")
+        )
+    return redirect("manage:comeback_stages", network_slug)

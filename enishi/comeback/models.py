@@ -217,6 +217,10 @@ class Candidate(models.Model):
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
     next_step_on = models.DateField(_("next step on"), null=True, blank=True)
     hired_on = models.DateField(_("start date"), null=True, blank=True)
+    # hr's messages to this candidate: a thread of messaging's secretariat inbox, opened by the first
+    # message, so that the alumnus reads and replies in their usual inbox.
+    thread = models.ForeignKey("messaging.SecretariatThread", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

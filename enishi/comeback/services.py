@@ -24,6 +24,9 @@ from django.utils.translation import gettext as _
 from enishi.accounts.models import User
 from enishi.comeback.models import Application, Candidate, Interest, Opportunity, OpportunityInvitee, Stage
 from enishi.directory.services import segment_member_ids
+from enishi.lib.errors import ActionRefused
+from enishi.messaging import services as messaging
+from enishi.messaging.models import SecretariatMessage, SecretariatThread
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState, Role
 from enishi.notifications.services import notify
@@ -71,6 +74,50 @@ def first_stage(network: Network) -> Stage:
 
 def withdrawn_stage(network: Network) -> Stage | None:
     return next((stage for stage in stages_of(network) if stage.kind == Stage.Kind.WITHDRAWN), None)
+
+
+def save_stage(stage: Stage, actor: User, request: HttpRequest | None = None) -> Stage:
+    """Add (at the end) or change a stage."""
+    with transaction.atomic():
+        if stage.pk is None:
+            last = Stage.objects.filter(network_id=stage.network_id).order_by("-position").first()
+            stage.position = last.position + 1 if last is not None else 0
+        stage.save()
+        audit(stage.network, actor, "stage.saved", stage, request=request, name=stage.name)
+    return stage
+
+
+def move_stage(stage: Stage, step: int, actor: User, request: HttpRequest | None = None) -> None:
+    """Move a stage one place earlier (step -1) or later (+1); positions are renumbered 0, 1, 2..."""
+    with transaction.atomic():
+        ordered = list(Stage.objects.select_for_update().filter(network_id=stage.network_id).order_by("position", "id"))
+        index = next(i for i, other in enumerate(ordered) if other.pk == stage.pk)
+        target = index + step
+        if not 0 <= target < len(ordered):
+            return
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        for position, other in enumerate(ordered):
+            other.position = position
+        Stage.objects.bulk_update(ordered, ["position"])
+        audit(stage.network, actor, "stage.reordered", stage, request=request, name=stage.name)
+
+
+def stage_in_use(stage: Stage) -> bool:
+    return Candidate.objects.filter(network_id=stage.network_id, stage=stage).exists()
+
+
+def delete_stage(stage: Stage, actor: User, request: HttpRequest | None = None) -> bool:
+    """Delete a stage no candidate is in (the foreign key RESTRICTs anyway), keeping one "in progress"."""
+    with transaction.atomic():
+        if stage_in_use(stage):
+            return False
+        if stage.kind == Stage.Kind.OPEN and not (
+            Stage.objects.filter(network_id=stage.network_id, kind=Stage.Kind.OPEN).exclude(pk=stage.pk).exists()
+        ):
+            return False
+        audit(stage.network, actor, "stage.deleted", stage, request=request, name=stage.name)
+        stage.delete()
+    return True
 
 
 def public_status(stage: Stage) -> str:
@@ -280,3 +327,27 @@ def move(
                        params={"title": candidate.opportunity.title, "stage": stage.name},
                        reference=f"candidate:{candidate.pk}")  # fmt: skip
     return moved
+
+
+def message_candidate(
+    candidate: Candidate, staff: Membership, text: str, request: HttpRequest | None = None
+) -> SecretariatMessage:
+    """hr writes to a candidate as the secretariat: the candidate's thread of the secretariat inbox
+    (opened by the first message, subject the opportunity's title) gets a message "from the
+    secretariat", so that the alumnus is notified, reads and replies in their usual inbox."""
+    if not messaging.is_messaging_member(candidate.membership):
+        raise ActionRefused(_("Only active alumni can receive messages here."))
+    with transaction.atomic():
+        thread = candidate.thread
+        if thread is None:
+            thread = SecretariatThread.objects.create(
+                network_id=candidate.network_id, alumnus=candidate.membership,
+                subject=candidate.opportunity.title[:120], status=SecretariatThread.Status.IN_PROGRESS,
+                last_message_at=timezone.now(),
+            )  # fmt: skip
+            Candidate.objects.filter(pk=candidate.pk).update(thread=thread)
+            candidate.thread = thread
+        message = messaging.secretariat_reply(staff, thread, text, request=request)
+        audit(candidate.opportunity.network, staff.user, "candidate.messaged", candidate, request=request,
+              membership=candidate.membership_id, thread=thread.pk)  # fmt: skip
+    return message

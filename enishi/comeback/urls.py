@@ -30,11 +30,16 @@ manage_urlpatterns = [
     path("opportunities/", manage_views.opportunity_list, name="opportunities"),
     path("opportunities/new/", manage_views.opportunity_edit, name="opportunity_new"),
     path("opportunities/schemes/", manage_views.scheme_list, name="comeback_schemes"),
+    path("opportunities/stages/", manage_views.stage_list, name="comeback_stages"),
+    path("opportunities/stages/<int:stage_id>/", manage_views.stage_edit, name="comeback_stage_edit"),
+    path("opportunities/stages/<int:stage_id>/move/", manage_views.stage_move, name="comeback_stage_move"),
+    path("opportunities/stages/<int:stage_id>/delete/", manage_views.stage_delete, name="comeback_stage_delete"),
     path("opportunities/schemes/new/", manage_views.scheme_edit, name="comeback_scheme_new"),
     path("opportunities/schemes/<int:scheme_id>/", manage_views.scheme_edit, name="comeback_scheme_edit"),
     path("opportunities/<int:opportunity_id>/", manage_views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:opportunity_id>/status/", manage_views.opportunity_status, name="opportunity_status"),
     path("opportunities/<int:opportunity_id>/candidates/", manage_views.candidates, name="opportunity_candidates"),
+    path("opportunities/<int:opportunity_id>/board/", manage_views.board, name="opportunity_board"),
     path(
         "opportunities/<int:opportunity_id>/candidates/move/",
         manage_views.candidates_move,
@@ -49,6 +54,11 @@ manage_urlpatterns = [
         "opportunities/<int:opportunity_id>/candidates/<int:candidate_id>/",
         manage_views.candidate,
         name="opportunity_candidate",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/candidates/<int:candidate_id>/message/",
+        manage_views.candidate_message,
+        name="opportunity_candidate_message",
     ),
     path(
         "opportunities/<int:opportunity_id>/candidates/<int:candidate_id>/resume/",

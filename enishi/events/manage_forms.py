@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from django import forms
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from enishi.events.models import DEFAULT_REMINDERS, REMINDER_CHOICES, Event, EventQuestion
 from enishi.lib.images import IMAGE_ACCEPT, MultipleImageField, clean_image
 from enishi.networks.models import Company, Membership, Network
-from enishi.networks.roles import MembershipState
+from enishi.networks.services import members_by_email
 from enishi.profiles.models import SavedSegment
 
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 COVER_MAX_SIDE = 1600
 PHOTO_MAX_SIDE = 2000
 MAX_PHOTOS = 20
-MAX_INVITED = 2000
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-_ADDRESS_SEPARATORS = re.compile(r"[\s,;、，；]+")
 
 
 def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
@@ -161,31 +157,11 @@ class EventForm(forms.ModelForm[Event]):
     def _match_invited(self, text: str) -> None:
         """Every address must be a member of this network; unknown ones are listed back and nothing is
         saved (the textarea keeps all that was typed)."""
-        addresses = list(dict.fromkeys(part.lower() for part in _ADDRESS_SEPARATORS.split(text) if part))
-        if not addresses:
-            self.add_error("invited_emails", _("Write the email addresses of the people invited."))
+        ids, problem = members_by_email(self.network, text)
+        if problem:
+            self.add_error("invited_emails", problem)
             return
-        if len(addresses) > MAX_INVITED:
-            self.add_error("invited_emails", _("At most %(count)d addresses.") % {"count": MAX_INVITED})
-            return
-        query = Q()
-        for address in addresses:
-            query |= Q(user__email__iexact=address)
-        found = dict(
-            Membership.objects.filter(query, network=self.network)
-            .exclude(state=MembershipState.LEFT)
-            .values_list("user__email", "pk")
-        )
-        known = {email.lower(): pk for email, pk in found.items()}
-        unknown = [address for address in addresses if address not in known]
-        if unknown:
-            self.add_error(
-                "invited_emails",
-                _("Not members of this network: %(addresses)s. Remove them (or invite them to the network first).")
-                % {"addresses": ", ".join(unknown)},
-            )
-            return
-        self.invited_ids = [known[address] for address in addresses]
+        self.invited_ids = ids
 
 
 def invited_emails(event: Event) -> list[str]:

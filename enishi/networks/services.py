@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,3 +178,33 @@ def accept_staff_invitation(invitation: StaffInvitation, user: User, request: Ht
     invitation.save(update_fields=["accepted_at"])
     audit(network, user, "staff.invitation_accepted", membership, request=request, role=invitation.role)
     return membership
+
+
+MAX_INVITED = 2000
+_ADDRESS_SEPARATORS = re.compile(r"[\s,;、，；]+")
+
+
+def members_by_email(network: Network, text: str) -> tuple[list[int], str]:
+    """The members of `network` named by the email addresses in `text` (one per line, or separated
+    by commas or spaces), in the order typed: (membership ids, ""), or ([], the reason to show) when
+    the list is empty, too long, or names anyone who is not a member (all of them listed back).
+    Used by the "invited people only" audiences of events and opportunities."""
+    addresses = list(dict.fromkeys(part.lower() for part in _ADDRESS_SEPARATORS.split(text) if part))
+    if not addresses:
+        return [], _("Write the email addresses of the people invited.")
+    if len(addresses) > MAX_INVITED:
+        return [], _("At most %(count)d addresses.") % {"count": MAX_INVITED}
+    query = Q()
+    for address in addresses:
+        query |= Q(user__email__iexact=address)
+    found = (
+        Membership.objects.filter(query, network=network)
+        .exclude(state=MembershipState.LEFT)
+        .values_list("user__email", "pk")
+    )
+    known = {email.lower(): pk for email, pk in found}
+    unknown = [address for address in addresses if address not in known]
+    if unknown:
+        message = _("Not members of this network: %(addresses)s. Remove them (or invite them to the network first).")
+        return [], message % {"addresses": ", ".join(unknown)}
+    return [known[address] for address in addresses], ""

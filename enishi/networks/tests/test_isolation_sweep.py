@@ -131,6 +131,9 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "network:opportunity_apply_withdraw": "withdrawing one's own application",
     "manage:opportunity_status": "publishing, pausing or closing an opportunity",
     "manage:opportunity_candidates_move": "moving candidates to another stage (ids in the POST body)",
+    "manage:comeback_stage_move": "moving a pipeline stage earlier or later",
+    "manage:comeback_stage_delete": "deleting an unused pipeline stage",
+    "manage:opportunity_candidate_message": "writing to a candidate through the secretariat inbox",
     "network:coordinator_relay_action": "approving or declining a coordinator's summary about oneself",
 }
 
@@ -263,6 +266,7 @@ class TargetsOfA:
     opportunity_id: int  # comeback
     scheme_id: int  # comeback
     candidate_id: int  # comeback
+    stage_id: int  # comeback: pipeline stage settings
     interview_id: int  # coordination
     relay_id: int  # coordination
 
@@ -328,6 +332,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "opportunity_id": KwargSource(lambda a: [a.opportunity_id], True),
     "scheme_id": KwargSource(lambda a: [a.scheme_id], True),
     "candidate_id": KwargSource(lambda a: [a.candidate_id], True),
+    "stage_id": KwargSource(lambda a: [a.stage_id], True),
     "interview_id": KwargSource(lambda a: [a.interview_id], True),
     "relay_id": KwargSource(lambda a: [a.relay_id], True),
 }
@@ -520,6 +525,7 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         opportunity_id=opportunity.pk,
         scheme_id=scheme.pk,
         candidate_id=candidate.pk,
+        stage_id=stage.pk,
         interview_id=interview.pk,
         relay_id=relay.pk,
     )
@@ -732,6 +738,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "rsvp_id": 10**9,
         "photo_id": 10**9,
         "opportunity_id": 10**9,
+        "stage_id": 10**9,
+        "candidate_id": 10**9,
         "relay_id": 10**9,
         "action": "suspend",
     }
@@ -757,6 +765,8 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "rsvp_id": targets.rsvp_id,
         "photo_id": targets.photo_id,
         "opportunity_id": targets.opportunity_id,
+        "stage_id": targets.stage_id,
+        "candidate_id": targets.candidate_id,
         "relay_id": targets.relay_id,
         "action": "suspend",
     }

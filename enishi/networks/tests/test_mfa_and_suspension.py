@@ -256,6 +256,7 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "opportunity_id": 1,
         "scheme_id": 1,
         "candidate_id": 1,
+        "stage_id": 1,
         "interview_id": 1,
         "relay_id": 1,
         "feed_token": "x",
