@@ -29,6 +29,7 @@ from enishi.messaging import services as messaging
 from enishi.messaging.models import SecretariatMessage, SecretariatThread
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState, Role
+from enishi.networks.services import keep_exactly_members
 from enishi.notifications.services import notify
 from enishi.notifications.topics import Topic
 from enishi.privacy.services import audit
@@ -264,18 +265,11 @@ def withdraw_application(application: Application) -> None:
 
 
 def fix_invitees(opportunity: Opportunity, membership_ids: Iterable[int]) -> int:
-    ids = set(membership_ids)
-    kept = set(Membership.objects.filter(network_id=opportunity.network_id, pk__in=ids).values_list("pk", flat=True))
-    OpportunityInvitee.objects.filter(opportunity=opportunity).exclude(membership_id__in=kept).delete()
-    existing = set(OpportunityInvitee.objects.filter(opportunity=opportunity).values_list("membership_id", flat=True))
-    OpportunityInvitee.objects.bulk_create(
-        [
-            OpportunityInvitee(network_id=opportunity.network_id, opportunity=opportunity, membership_id=pk)
-            for pk in kept - existing
-        ],
-        batch_size=5000,
-    )
-    return len(kept)
+    return keep_exactly_members(
+        OpportunityInvitee.objects.filter(opportunity=opportunity),
+        lambda pk: OpportunityInvitee(network_id=opportunity.network_id, opportunity=opportunity, membership_id=pk),
+        opportunity.network_id, membership_ids,
+    )  # fmt: skip
 
 
 def save_opportunity(opportunity: Opportunity, actor: User, request: HttpRequest | None = None) -> Opportunity:

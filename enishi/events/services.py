@@ -27,11 +27,10 @@ from enishi.events.models import Event, EventInvitee, Rsvp
 from enishi.intake.models import EmploymentRecord
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, SECTIONS_BY_KEY, MembershipState
+from enishi.networks.services import keep_exactly_members
 from enishi.notifications.services import notify
 from enishi.notifications.topics import Topic
 from enishi.privacy.services import audit
-
-INVITEE_BATCH_SIZE = 5000
 
 
 class RsvpRefused(Exception):
@@ -387,17 +386,11 @@ def walk_in(event: Event, actor: User, *, membership: Membership | None = None, 
 
 def fix_invitees(event: Event, membership_ids: Iterable[int]) -> int:
     """The event's invitees become exactly these members (a segment is run once, at publication)."""
-    ids = set(membership_ids)
-    kept = set(
-        Membership.objects.filter(network_id=event.network_id, pk__in=ids).values_list("pk", flat=True)
-    )  # another network's ids are dropped here
-    EventInvitee.objects.filter(event=event).exclude(membership_id__in=kept).delete()
-    existing = set(EventInvitee.objects.filter(event=event).values_list("membership_id", flat=True))
-    EventInvitee.objects.bulk_create(
-        [EventInvitee(network_id=event.network_id, event=event, membership_id=pk) for pk in kept - existing],
-        batch_size=INVITEE_BATCH_SIZE,
-    )
-    return len(kept)
+    return keep_exactly_members(
+        EventInvitee.objects.filter(event=event),
+        lambda pk: EventInvitee(network_id=event.network_id, event=event, membership_id=pk),
+        event.network_id, membership_ids,
+    )  # fmt: skip
 
 
 def publish(event: Event, actor: User, request: HttpRequest | None = None) -> Event:

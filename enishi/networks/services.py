@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,3 +210,21 @@ def members_by_email(network: Network, text: str) -> tuple[list[int], str]:
         message = _("Not members of this network: %(addresses)s. Remove them (or invite them to the network first).")
         return [], message % {"addresses": ", ".join(unknown)}
     return [known[address] for address in addresses], ""
+
+
+def keep_exactly_members(
+    rows: QuerySet[Any], make: Callable[[int], Any], network_id: int, membership_ids: Iterable[int]
+) -> int:
+    """Make `rows` (one row per member: an event's or an opportunity's invitees) hold exactly these
+    members of the network; `make(membership_id)` builds a missing row. Another network's ids are
+    dropped. Returns how many members the rows now hold."""
+    kept = set(
+        Membership.objects.filter(network_id=network_id, pk__in=set(membership_ids)).values_list("pk", flat=True)
+    )
+    rows.exclude(membership_id__in=kept).delete()
+    existing = set(rows.values_list("membership_id", flat=True))
+    rows.bulk_create([make(pk) for pk in kept - existing], batch_size=INVITEE_BATCH_SIZE)
+    return len(kept)
+
+
+INVITEE_BATCH_SIZE = 5000
