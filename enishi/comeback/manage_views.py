@@ -224,9 +224,7 @@ def candidate(request: NetworkRequest, network_slug: str, opportunity_id: int, c
             messages.success(request, _("Saved."))
             return redirect("manage:opportunity_candidate", network_slug, opportunity.pk, person.pk)
         if "add_note" in request.POST and note_form.is_valid():
-            CandidateNote.objects.create(network=network, candidate=person, author=request.user,
-                                         body=note_form.cleaned_data["body"])  # fmt: skip
-            audit(network, request.user, "candidate.note_added", person, request=request)
+            services.add_note(person, request.user, note_form.cleaned_data["body"], request=request)
             messages.success(request, _("The note was added."))
             return redirect("manage:opportunity_candidate", network_slug, opportunity.pk, person.pk)
     audit(network, request.user, "candidate.viewed", person, request=request, membership=person.membership_id)

@@ -22,7 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enishi.accounts.models import User
-from enishi.comeback.models import Application, Candidate, Interest, Opportunity, OpportunityInvitee, Stage
+from enishi.comeback.models import (
+    Application,
+    Candidate,
+    CandidateNote,
+    Interest,
+    Opportunity,
+    OpportunityInvitee,
+    Stage,
+)
 from enishi.directory.services import segment_member_ids
 from enishi.lib.errors import ActionRefused
 from enishi.messaging import services as messaging
@@ -345,3 +353,10 @@ def message_candidate(
         audit(candidate.opportunity.network, staff.user, "candidate.messaged", candidate, request=request,
               membership=candidate.membership_id, thread=thread.pk)  # fmt: skip
     return message
+
+
+def add_note(candidate: Candidate, actor: User, body: str, request: HttpRequest | None = None) -> CandidateNote:
+    """An hr note on a candidate (console only), audited."""
+    note = CandidateNote.objects.create(network_id=candidate.network_id, candidate=candidate, author=actor, body=body)
+    audit(candidate.network, actor, "candidate.note_added", candidate, request=request)
+    return note

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Replace
 from django.forms import BaseInlineFormSet
 from django.http import Http404, HttpResponse
@@ -36,6 +35,7 @@ from enishi.events.manage_forms import (
 )
 from enishi.events.models import Event, EventPhoto, EventQuestion, Rsvp
 from enishi.events.services import CheckInResult
+from enishi.lib.errors import ActionRefused
 from enishi.lib.exports import EXPORT_FORMATS, spreadsheet_response
 from enishi.lib.http import NetworkRequest
 from enishi.lib.japanese import normalise, to_hiragana
@@ -530,21 +530,14 @@ def photos(request: NetworkRequest, network_slug: str, event_id: int) -> HttpRes
             messages.error(request, _("Photos are added once the event has started."))
             return redirect("manage:event_photos", network_slug, event.pk)
         if form.is_valid():
-            existing = listed.aggregate(count=Count("pk"), last=Max("position"))
             uploads = form.cleaned_data["photos"]
-            if existing["count"] + len(uploads) > MAX_PHOTOS:
-                form.add_error("photos", _("An event has at most %(count)d photos: %(left)d more can be added.")
-                               % {"count": MAX_PHOTOS, "left": MAX_PHOTOS - existing["count"]})  # fmt: skip
+            try:
+                added = services.add_photos(event, uploads, form.cleaned_data["caption"], MAX_PHOTOS)
+            except ActionRefused as refusal:
+                form.add_error("photos", str(refusal))
             else:
-                start = (existing["last"] or 0) + 1
-                with transaction.atomic():
-                    for offset, upload in enumerate(uploads):
-                        caption = form.cleaned_data["caption"]
-                        EventPhoto.objects.create(
-                            network=network, event=event, image=upload, caption=caption, position=start + offset
-                        )
-                added = ngettext("%(count)d photo added.", "%(count)d photos added.", len(uploads))
-                messages.success(request, added % {"count": len(uploads)})
+                text = ngettext("%(count)d photo added.", "%(count)d photos added.", added)
+                messages.success(request, text % {"count": added})
                 return redirect("manage:event_photos", network_slug, event.pk)
     context = {"event": event, "photos": list(listed), "form": form, "started": started, "max_photos": MAX_PHOTOS}
     return render(request, "events/manage_photos.html", context)
@@ -555,9 +548,6 @@ def photos(request: NetworkRequest, network_slug: str, event_id: int) -> HttpRes
 def photo_delete(request: NetworkRequest, network_slug: str, event_id: int, photo_id: int) -> HttpResponse:
     event = get_event(request.network, event_id)
     photo = get_photo(event, photo_id)
-    name = photo.image.name
-    photo.delete()
-    if name:
-        transaction.on_commit(lambda: default_storage.delete(name))
+    services.delete_photo(photo)
     messages.success(request, _("The photo is deleted."))
     return redirect("manage:event_photos", network_slug, event.pk)

@@ -7,14 +7,15 @@ views never call notifications directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from enishi.accounts.models import User
 from enishi.directory.services import segment_member_ids
-from enishi.events.models import Event, EventInvitee, Rsvp
+from enishi.events.models import Event, EventInvitee, EventPhoto, Rsvp
 from enishi.intake.models import EmploymentRecord
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, SECTIONS_BY_KEY, MembershipState
@@ -548,3 +549,37 @@ def delete_event(event: Event, actor: User, request: HttpRequest | None = None) 
     with transaction.atomic():
         audit(event.network, actor, "event.deleted", event, request=request, title=event.title)
         event.delete()
+
+
+# --- Photos after the event --------------------------------------------------------------------
+
+
+def add_photos(event: Event, uploads: Sequence[File[bytes]], caption: str, limit: int) -> int:
+    """Add checked photos (lib.images already re-encoded them) after the last one, within `limit`
+    photos per event; raises ActionRefused with what is left when there would be more."""
+    from enishi.lib.errors import ActionRefused
+
+    existing = EventPhoto.objects.filter(network_id=event.network_id, event=event).aggregate(
+        count=Count("pk"), last=Max("position")
+    )
+    if existing["count"] + len(uploads) > limit:
+        raise ActionRefused(
+            _("An event has at most %(count)d photos: %(left)d more can be added.")
+            % {"count": limit, "left": limit - existing["count"]}
+        )
+    start = (existing["last"] or 0) + 1
+    with transaction.atomic():
+        for offset, upload in enumerate(uploads):
+            EventPhoto.objects.create(network_id=event.network_id, event=event, image=upload, caption=caption,
+                                      position=start + offset)  # fmt: skip
+    return len(uploads)
+
+
+def delete_photo(photo: EventPhoto) -> None:
+    """Delete a photo and, once that commits, its file."""
+    from django.core.files.storage import default_storage
+
+    name = photo.image.name
+    photo.delete()
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))
