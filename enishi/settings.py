@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "enishi.events",
     "enishi.coordination",
     "enishi.comeback",
+    "enishi.surveys",
+    "enishi.feedback",
     "enishi.ops",
     "enishi.demo",
 ]

@@ -9,11 +9,13 @@ from django.urls import include, path
 from django.views import defaults
 
 from enishi.accounts import views as account_views
+from enishi.analytics import urls as analytics_urls
 from enishi.comeback import urls as comeback_urls
 from enishi.community import urls as community_urls
 from enishi.coordination import urls as coordination_urls
 from enishi.directory import urls as directory_urls
 from enishi.events import urls as event_urls
+from enishi.feedback import urls as feedback_urls
 from enishi.intake import urls as intake_urls
 from enishi.messaging import urls as messaging_urls
 from enishi.networks import urls as network_urls
@@ -22,6 +24,7 @@ from enishi.notifications import urls as notification_urls
 from enishi.ops import views as ops_views
 from enishi.privacy import urls as privacy_urls
 from enishi.profiles import urls as profile_urls
+from enishi.surveys import urls as survey_urls
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 # The operator admin logs in through allauth: same rate limits and MFA as everyone else.
@@ -41,8 +44,11 @@ network_patterns = [
     *event_urls.urlpatterns,
     *comeback_urls.urlpatterns,
     *coordination_urls.urlpatterns,
+    *survey_urls.urlpatterns,
+    *feedback_urls.urlpatterns,
 ]
 manage_patterns = [
+    *analytics_urls.manage_urlpatterns,
     *network_urls.manage_urlpatterns,
     *privacy_urls.manage_urlpatterns,
     *intake_urls.manage_urlpatterns,
@@ -54,6 +60,8 @@ manage_patterns = [
     *event_urls.manage_urlpatterns,
     *comeback_urls.manage_urlpatterns,
     *coordination_urls.manage_urlpatterns,
+    *survey_urls.manage_urlpatterns,
+    *feedback_urls.manage_urlpatterns,
 ]
 
 

@@ -1,20 +1,45 @@
 """Access helpers: the only way views fetch this app's tenant objects (404 for missing, forbidden and
-other-network objects alike)."""
+other-network objects alike).
+
+Console helpers take the staff member: in a group network that restricts hr to the companies they
+cover (networks.access.covered_company_ids), another company's opportunity is as missing as another
+network's, and so are its candidates.
+"""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enishi.comeback import services
 from enishi.comeback.models import Application, Candidate, ComebackScheme, Interest, Opportunity, Stage
+from enishi.intake.models import EmploymentRecord
+from enishi.networks.access import covered_company_ids
 from enishi.networks.models import Membership, Network
 
 
-def get_opportunity(network: Network, opportunity_id: int) -> Opportunity:
-    """Any opportunity of the network, drafts included (the console)."""
-    return get_object_or_404(Opportunity.objects.select_related("company", "segment"), network=network,
-                             pk=opportunity_id)  # fmt: skip
+def opportunities_in_reach(staff: Membership) -> QuerySet[Opportunity]:
+    """Every opportunity of the network (drafts included) this staff member may see in the console:
+    all of them, or for hr restricted to some companies only those of these companies (one without a
+    company is for unrestricted staff only)."""
+    opportunities = Opportunity.objects.filter(network_id=staff.network_id)
+    covered = covered_company_ids(staff)
+    return opportunities if covered is None else opportunities.filter(company_id__in=covered)
+
+
+def records_in_reach(staff: Membership) -> QuerySet[EmploymentRecord]:
+    """The employment records this staff member may see beside a candidate (same rule, by company)."""
+    records = EmploymentRecord.objects.filter(network_id=staff.network_id)
+    covered = covered_company_ids(staff)
+    return records if covered is None else records.filter(company_id__in=covered)
+
+
+def get_opportunity(network: Network, opportunity_id: int, *, staff: Membership) -> Opportunity:
+    """An opportunity of the network, drafts included (the console), within the staff member's reach."""
+    if staff.network_id != network.pk:
+        raise Http404
+    return get_object_or_404(opportunities_in_reach(staff).select_related("company", "segment"), pk=opportunity_id)
 
 
 def get_visible_opportunity(membership: Membership, opportunity_id: int) -> Opportunity:

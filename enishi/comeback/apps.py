@@ -12,3 +12,9 @@ class ComebackConfig(AppConfig):
         from enishi.events.attribution import register_source
 
         register_source(opportunity_actions)
+
+        from enishi.comeback import receivers
+        from enishi.networks.signals import member_touched, members_reindexed
+
+        members_reindexed.connect(receivers.reindex_matching, dispatch_uid="comeback.matching")
+        member_touched.connect(receivers.touch_matching, dispatch_uid="comeback.matching")

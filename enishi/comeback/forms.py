@@ -160,10 +160,19 @@ class OpportunityForm(forms.ModelForm[Opportunity]):
             "welcome_skills": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, network: Network, covered_companies: set[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.network = network
-        self.fields["company"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
+        companies = Company.objects.filter(network=network)
+        if covered_companies is not None:
+            # hr restricted to the companies they cover: only those are offered, and one is required
+            # (an opportunity without a company is for unrestricted staff only).
+            company_field = self.fields["company"]
+            companies = companies.filter(pk__in=covered_companies)
+            company_field.required = True
+            company_field.error_messages["invalid_choice"] = _("Choose one of the companies you cover.")
+            company_field.error_messages["required"] = _("Choose one of the companies you cover.")
+        self.fields["company"].queryset = companies  # type: ignore[attr-defined]
         self.fields["segment"].queryset = SavedSegment.objects.filter(network=network)  # type: ignore[attr-defined]
         for name in ("required_skills", "welcome_skills"):
             self.fields[name].queryset = Skill.objects.all()  # type: ignore[attr-defined]
@@ -286,3 +295,42 @@ class StageEditForm(forms.ModelForm[Stage]):
 class CandidateMessageForm(forms.Form):
     text = forms.CharField(label=_("Message to the candidate"), max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+
+
+# --- Subscriptions to new openings (subscriptions.py) ------------------------------------------------
+
+
+class OpeningSubscriptionForm(forms.Form):
+    """hr's choice of whom to subscribe: the kinds, and optionally the companies (none = every one)."""
+
+    kinds = forms.MultipleChoiceField(label=_("Kinds of opportunity"), choices=Opportunity.Kind.choices,
+                                      widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    companies: forms.ModelMultipleChoiceField[Company] = forms.ModelMultipleChoiceField(
+        label=_("Companies"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: openings of every company of the network."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, network: Network, covered_companies: set[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        companies = Company.objects.filter(network=network)
+        field = self.fields["companies"]
+        if covered_companies is not None:  # hr restricted to some companies: theirs only, at least one
+            companies = companies.filter(pk__in=covered_companies)
+            field.required = True
+            field.help_text = ""
+            field.error_messages["required"] = _("Choose one of the companies you cover.")
+            field.error_messages["invalid_choice"] = _("Choose one of the companies you cover.")
+            field.error_messages["invalid_pk_value"] = _("Choose one of the companies you cover.")
+        field.queryset = companies  # type: ignore[attr-defined]
+
+
+class StartNewsForm(forms.Form):
+    """The alumnus's own choice of news of new openings, among the kinds their intent is open to."""
+
+    kinds = forms.MultipleChoiceField(label=_("Tell me about new openings of"), choices=(),
+                                      widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args: Any, fitting: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Opportunity.Kind.choices)
+        self.fields["kinds"].choices = [(kind, labels[kind]) for kind in fitting]  # type: ignore[attr-defined]

@@ -19,8 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enishi.comeback import services
-from enishi.comeback.access import get_candidate, get_opportunity, get_scheme, get_stage
+from enishi.comeback import matching, services
+from enishi.comeback.access import (
+    get_candidate,
+    get_opportunity,
+    get_scheme,
+    get_stage,
+    opportunities_in_reach,
+    records_in_reach,
+)
 from enishi.comeback.forms import (
     CandidateForm,
     CandidateMessageForm,
@@ -39,12 +46,13 @@ from enishi.comeback.models import (
     Opportunity,
     Stage,
 )
-from enishi.intake.models import EmploymentRecord
 from enishi.lib.errors import ActionRefused
 from enishi.lib.exports import EXPORT_FORMATS, spreadsheet_response
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
+from enishi.networks.access import covered_company_ids
 from enishi.networks.decorators import console_section
+from enishi.networks.models import Membership
 from enishi.privacy.services import audit
 
 CANDIDATES_PAGE_SIZE = 50
@@ -57,9 +65,8 @@ STATUS_ACTIONS = {
 
 @console_section("opportunities")
 def opportunity_list(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    network = request.network
     status = request.GET.get("status", "")
-    opportunities = Opportunity.objects.filter(network=network).select_related("company")
+    opportunities = opportunities_in_reach(request.membership).select_related("company")
     if status in Opportunity.Status.values:
         opportunities = opportunities.filter(status=status)
     opportunities = opportunities.annotate(
@@ -80,13 +87,17 @@ def opportunity_list(request: NetworkRequest, network_slug: str) -> HttpResponse
 def opportunity_edit(request: NetworkRequest, network_slug: str, opportunity_id: int | None = None) -> HttpResponse:
     network = request.network
     opportunity = (
-        get_opportunity(network, opportunity_id) if opportunity_id is not None else Opportunity(network=network)
+        get_opportunity(network, opportunity_id, staff=request.membership)
+        if opportunity_id is not None
+        else Opportunity(network=network)
     )
-    form = OpportunityForm(request.POST or None, instance=opportunity, network=network)
+    form = OpportunityForm(request.POST or None, instance=opportunity, network=network,
+                           covered_companies=covered_company_ids(request.membership))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             saved = services.save_opportunity(form.save(commit=False), request.user, request=request)
             form.save_m2m()
+            matching.index_opportunity(saved)
             if saved.audience == Opportunity.Audience.INVITED:
                 services.fix_invitees(saved, form.invited_ids)
             if request.POST.get("publish") and saved.status != Opportunity.Status.OPEN:
@@ -99,7 +110,7 @@ def opportunity_edit(request: NetworkRequest, network_slug: str, opportunity_id:
 @require_POST
 @console_section("opportunities")
 def opportunity_status(request: NetworkRequest, network_slug: str, opportunity_id: int) -> HttpResponse:
-    opportunity = get_opportunity(request.network, opportunity_id)
+    opportunity = get_opportunity(request.network, opportunity_id, staff=request.membership)
     status = STATUS_ACTIONS.get(request.POST.get("action", ""))
     if status is None:
         raise Http404
@@ -111,15 +122,15 @@ def opportunity_status(request: NetworkRequest, network_slug: str, opportunity_i
 # --- Candidates ------------------------------------------------------------------------------------
 
 
-def _records() -> Prefetch[str]:
+def _records(staff: Membership) -> Prefetch[str]:
     return Prefetch(
         "membership__employment_records",
-        queryset=EmploymentRecord.objects.select_related("company").order_by("-leave_date", "-id"),
+        queryset=records_in_reach(staff).select_related("company").order_by("-leave_date", "-id"),
         to_attr="records",
     )
 
 
-def _candidates(opportunity: Opportunity) -> QuerySet[Candidate]:
+def _candidates(opportunity: Opportunity, staff: Membership) -> QuerySet[Candidate]:
     interests = Interest.objects.filter(opportunity=opportunity, membership=OuterRef("membership"),
                                         withdrawn_at__isnull=True)  # fmt: skip
     applications = Application.objects.filter(opportunity=opportunity, membership=OuterRef("membership"),
@@ -127,7 +138,7 @@ def _candidates(opportunity: Opportunity) -> QuerySet[Candidate]:
     return (
         Candidate.objects.filter(network_id=opportunity.network_id, opportunity=opportunity)
         .select_related("membership__user", "stage")
-        .prefetch_related(_records())
+        .prefetch_related(_records(staff))
         .annotate(interested=Exists(interests), applied=Exists(applications))
         .order_by("stage__position", "-updated_at", "-id")
     )
@@ -137,10 +148,10 @@ def _candidates(opportunity: Opportunity) -> QuerySet[Candidate]:
 def candidates(request: NetworkRequest, network_slug: str, opportunity_id: int) -> HttpResponse:
     """The pipeline as a list (a constant number of queries for any number of candidates)."""
     network = request.network
-    opportunity = get_opportunity(network, opportunity_id)
+    opportunity = get_opportunity(network, opportunity_id, staff=request.membership)
     stages = services.stages_of(network)
     stage_filter = request.GET.get("stage", "")
-    shown = _candidates(opportunity)
+    shown = _candidates(opportunity, request.membership)
     if stage_filter.isdigit():
         shown = shown.filter(stage_id=int(stage_filter))
     counts = dict(
@@ -165,7 +176,7 @@ def board(request: NetworkRequest, network_slug: str, opportunity_id: int) -> Ht
     """The pipeline as a board: one column per stage with its candidates' names, and on each card a
     small form to move that person (to candidates_move). A constant number of queries."""
     network = request.network
-    opportunity = get_opportunity(network, opportunity_id)
+    opportunity = get_opportunity(network, opportunity_id, staff=request.membership)
     stages = services.stages_of(network)
     columns: dict[int, list[Candidate]] = {stage.pk: [] for stage in stages}
     people = (
@@ -189,7 +200,7 @@ def board(request: NetworkRequest, network_slug: str, opportunity_id: int) -> Ht
 def candidates_move(request: NetworkRequest, network_slug: str, opportunity_id: int) -> HttpResponse:
     """A bulk (or single) stage change: the checked `candidate` ids of this opportunity."""
     network = request.network
-    opportunity = get_opportunity(network, opportunity_id)
+    opportunity = get_opportunity(network, opportunity_id, staff=request.membership)
     form = StageForm(request.POST, stages=services.stages_of(network))
     ids = [int(value) for value in request.POST.getlist("candidate") if value.isdigit()]
     if not form.is_valid() or not ids:
@@ -214,7 +225,7 @@ def candidate(request: NetworkRequest, network_slug: str, opportunity_id: int, c
     """One candidate: their answers, interest note, stage, next step, notes, and beside them their
     employment records with rehire eligibility and HR notes (staff only). Every view is audit-logged."""
     network = request.network
-    opportunity = get_opportunity(network, opportunity_id)
+    opportunity = get_opportunity(network, opportunity_id, staff=request.membership)
     person = get_candidate(opportunity, candidate_id)
     form = CandidateForm(request.POST or None, instance=person, prefix="candidate")
     note_form = NoteForm(request.POST or None, prefix="note")
@@ -239,7 +250,8 @@ def candidate(request: NetworkRequest, network_slug: str, opportunity_id: int, c
         "notes": list(CandidateNote.objects.filter(candidate=person).select_related("author")),
         "message_form": CandidateMessageForm(),
         "records": list(
-            EmploymentRecord.objects.filter(network=network, membership=person.membership)
+            records_in_reach(request.membership)
+            .filter(membership=person.membership)
             .select_related("company")
             .order_by("-leave_date", "-id")
         ),
@@ -253,7 +265,7 @@ def candidate_message(
     request: NetworkRequest, network_slug: str, opportunity_id: int, candidate_id: int
 ) -> HttpResponse:
     """hr writes to the candidate through the secretariat inbox (see services.message_candidate)."""
-    opportunity = get_opportunity(request.network, opportunity_id)
+    opportunity = get_opportunity(request.network, opportunity_id, staff=request.membership)
     person = get_candidate(opportunity, candidate_id)
     form = CandidateMessageForm(request.POST)
     if not form.is_valid():
@@ -272,7 +284,7 @@ def candidate_message(
 def candidate_resume(
     request: NetworkRequest, network_slug: str, opportunity_id: int, candidate_id: int
 ) -> HttpResponse:
-    opportunity = get_opportunity(request.network, opportunity_id)
+    opportunity = get_opportunity(request.network, opportunity_id, staff=request.membership)
     person = get_candidate(opportunity, candidate_id)
     found = Application.objects.filter(opportunity=opportunity, membership=person.membership).first()
     if found is None or not found.resume or not default_storage.exists(found.resume.name):
@@ -290,11 +302,11 @@ def candidate_resume(
 @console_section("opportunities")
 def candidates_export(request: NetworkRequest, network_slug: str, opportunity_id: int) -> HttpResponse:
     network = request.network
-    opportunity = get_opportunity(network, opportunity_id)
+    opportunity = get_opportunity(network, opportunity_id, staff=request.membership)
     export_format = request.GET.get("format", "csv")
     if export_format not in EXPORT_FORMATS:
         raise Http404
-    people: list[Any] = list(_candidates(opportunity))  # annotated: interested, applied
+    people: list[Any] = list(_candidates(opportunity, request.membership))  # annotated: interested, applied
     answers = {
         a.membership_id: a.answers
         for a in Application.objects.filter(opportunity=opportunity, status=Application.Status.SUBMITTED)

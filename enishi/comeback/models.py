@@ -18,6 +18,7 @@ from django_scopes import ScopedManager
 from enishi.lib.richtext import validate_rich_text_length
 
 if TYPE_CHECKING:
+    from enishi.networks.models import Company
     from enishi.profiles.models import Skill
 
 
@@ -250,3 +251,131 @@ class CandidateNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id}: {self.created_at:%Y-%m-%d}"
+
+
+# --- Matching (comeback.matching) ------------------------------------------------------------------
+
+
+class MatchTerm(models.Model):
+    """One thing an alumnus can match on, as an integer code (matching.skill_term / department_term /
+    family_term), carrying the member's modifiers so that ranking reads one covering index.
+
+    Rebuilt by `matching.index_members` whenever the services that change a profile, an intent, a
+    consent, employment records or a membership run (networks.signals.members_reindexed); only what
+    staff may see of the profile is used. `modifiers` packs the intent's kinds, timing points, remote
+    wish, prefecture and the last active day (matching.pack_modifiers); the day is refreshed at most
+    weekly (matching.touch_activity).
+    """
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    term = models.BigIntegerField()
+    consent = models.BooleanField(default=False)  # REHIRE_CONTACT in force
+    not_now_until = models.DateField(null=True, blank=True)  # "not now" until this day (far future: no date)
+    modifiers = models.BigIntegerField(default=0)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        indexes: ClassVar = [
+            # Covering: ranking for an opportunity is one index-only range read per term.
+            models.Index(
+                fields=("network", "term", "membership", "consent", "not_now_until", "modifiers"),
+                name="matchterm_rank",
+            ),
+            models.Index(fields=("membership",), name="matchterm_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.term}"
+
+
+class OpportunityTerm(models.Model):
+    """One thing an opportunity asks for, with its weight (2 required skill, 1 welcome skill, 0 other)
+    and the opportunity's modifiers. Rebuilt by `matching.index_opportunity` when it is saved."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
+    term = models.BigIntegerField()
+    weight = models.PositiveSmallIntegerField(default=0)
+    skill_total = models.PositiveSmallIntegerField(default=0)  # 2 × required + welcome skills
+    kinds = models.PositiveSmallIntegerField(default=0)
+    prefecture = models.PositiveSmallIntegerField(default=0)
+    remote = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=("network", "term", "opportunity", "weight"), name="opportunityterm_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.term}"
+
+
+class PersonalInvitation(models.Model):
+    """hr's personal invitation to one alumnus to look at one opportunity (at most one per person
+    and opportunity; at most one per person per `matching.INVITATION_INTERVAL_DAYS`)."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="personal_invitations")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(default=0)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("opportunity", "membership"), name="personal_invitation_unique"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=("network", "membership", "sent_at"), name="personal_invitation_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} → {self.membership_id}"
+
+
+class OpeningSubscription(models.Model):
+    """A person is told when a new opportunity of these kinds opens (issue 7, point 4).
+
+    hr subscribes the alumni whose intent fits (or the alumnus starts it on the opportunities page);
+    at most one subscription in force per person: subscribing again widens it. `companies` empty
+    means every company of the network. Who is told, when an opportunity opens, is decided again at
+    that moment (comeback.subscriptions.subscribers_for): not "not now", the rehire-contact consent
+    in force, and allowed to see the opportunity.
+    """
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey("networks.Membership", on_delete=models.CASCADE, related_name="+")
+    kinds = models.JSONField(_("kinds"), default=empty_list)  # Opportunity.Kind values, sorted
+    companies: models.ManyToManyField[Company, Any] = models.ManyToManyField(
+        "networks.Company", blank=True, related_name="+", verbose_name=_("companies")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("subscription to new openings")
+        verbose_name_plural = _("subscriptions to new openings")
+        ordering = ("-updated_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("network", "membership"), condition=models.Q(cancelled_at__isnull=True),
+                name="opening_subscription_one_active",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {', '.join(self.kinds)}"
+
+    @property
+    def by_themselves(self) -> bool:
+        return self.created_by_id is not None and self.created_by_id == self.membership.user_id

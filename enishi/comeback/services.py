@@ -35,6 +35,7 @@ from enishi.directory.services import segment_member_ids
 from enishi.lib.errors import ActionRefused
 from enishi.messaging import services as messaging
 from enishi.messaging.models import SecretariatMessage, SecretariatThread
+from enishi.networks.access import covered_company_ids
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState, Role
 from enishi.networks.services import keep_exactly_members
@@ -194,6 +195,9 @@ def _tell_hr(opportunity: Opportunity, actor: Membership, kind: str) -> None:
                                       state=MembershipState.ACTIVE)  # fmt: skip
     url = reverse("manage:opportunity_candidates", args=[opportunity.network.slug, opportunity.pk])
     for member in staff:
+        covered = covered_company_ids(member)
+        if covered is not None and opportunity.company_id not in covered:
+            continue  # hr restricted to other companies: not theirs to see
         notify(member, topic=Topic.OPPORTUNITIES, kind=kind, url=url, actor=actor,
                params={"title": opportunity.title}, reference=f"opportunity:{opportunity.pk}")  # fmt: skip
 
@@ -296,6 +300,10 @@ def set_status(opportunity: Opportunity, status: str, actor: User, request: Http
         opportunity.status = status
         opportunity.save(update_fields=["status", "updated_at"])
         audit(opportunity.network, actor, "opportunity.status_changed", opportunity, request=request, status=status)
+        if status == Opportunity.Status.OPEN:  # subscribers of new openings hear of it once (subscriptions.py)
+            from enishi.comeback.tasks import schedule_opening_news
+
+            schedule_opening_news(opportunity)
 
 
 def move(

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from enishi.coordination import access, services
 from enishi.coordination.forms import InterviewForm, RelayForm
+from enishi.intake.models import EmploymentRecord
 from enishi.lib.errors import ActionRefused
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
+from enishi.networks.access import covered_company_ids
 from enishi.networks.decorators import console_section
 from enishi.privacy.services import audit
 
@@ -72,6 +74,11 @@ def interview_relay(request: NetworkRequest, network_slug: str, interview_id: in
 
 @console_section("opportunities")
 def relays(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    page = paginate(request, services.approved_relays(request.network))
+    relays = services.approved_relays(request.network)
+    covered = covered_company_ids(request.membership)
+    if covered is not None:  # hr restricted to some companies: relays about their alumni only
+        former = EmploymentRecord.objects.filter(network=request.network, company_id__in=covered)
+        relays = relays.filter(alumnus_id__in=former.values("membership_id"))
+    page = paginate(request, relays)
     audit(request.network, request.user, "coordination.relays_viewed", request=request, page=page.number)
     return render(request, "coordination/manage_relays.html", {"page": page})

@@ -14,13 +14,15 @@ from datetime import date, timedelta
 from django.db import transaction
 from django_scopes import scope
 
-from enishi.comeback import services
+from enishi.comeback import matching, services
 from enishi.comeback.models import Candidate, ComebackScheme, Opportunity, Stage
 from enishi.demo.services import Target
 from enishi.lib.richtext import text_to_html
 from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState, Role
+from enishi.profiles import services as profiles
 from enishi.profiles.models import Skill
+from enishi.profiles.vocabulary import ReturnMode
 
 K, R, S = Opportunity.Kind, Opportunity.Remote, Opportunity.Status
 
@@ -180,6 +182,7 @@ def seed_comeback(target: Target, today: date) -> int:
             opportunity.required_skills.set([skills[name] for name in spec.skills[:1] if name in skills])
             opportunity.welcome_skills.set([skills[name] for name in spec.skills[1:] if name in skills])
             services.set_status(opportunity, S.OPEN, hr.user)  # every one was open once
+            matching.index_opportunity(opportunity)
             made.append((spec, opportunity))
         ComebackScheme.objects.create(network=network, title=SCHEME_TITLE, body=text_to_html(SCHEME_TEXT),
                                       company=target.companies[0], published=True)  # fmt: skip
@@ -204,6 +207,7 @@ def seed_comeback(target: Target, today: date) -> int:
         named = {m.user.email: m for m in alumni}
         sato, suzuki = named.get("alumni1@demo.example"), named.get("alumni2@demo.example")
         if sato is not None:
+            _fit_for_recommendation(sato)  # 「あなたへのおすすめ」 shows him the 法人営業 opening
             services.express_interest(made[2][1], sato, "平日の夜なら時間が取れます。")
             candidate = Candidate.objects.get(opportunity=made[2][1], membership=sato)
             services.move([candidate], stages["カジュアル面談"], hr)
@@ -229,3 +233,22 @@ def _pipeline(opportunity: Opportunity, crowd: list[Membership], stages: dict[st
             if name != "興味あり":
                 services.move([candidate], stages[name], hr)
             position += 1
+
+
+def refresh_matching(target: Target) -> int:
+    """Recompute the matching terms once everything is seeded (consents and active days are written in
+    bulk, without the services that keep the terms in step)."""
+    with scope(network=target.network):
+        return matching.rebuild(target.network)
+
+
+def _fit_for_recommendation(member: Membership) -> None:
+    """The demo alumnus knows 英語 and Excel and is open to full-time work again, so the list of
+    opportunities recommends him the full-time 法人営業 opening, with its reasons."""
+    profile = profiles.profile_of(member)
+    held = list(profile.skills.values_list("skill__name", flat=True)) if profile.pk else []
+    profiles.save_profile(profile, member.user, [], skills=[*held, "英語", "Excel"])
+    intent = profiles.intent_of(profile)
+    intent.return_modes = sorted({*intent.return_modes, ReturnMode.FULL_TIME.value})
+    intent.not_now = False
+    profiles.save_intent(profile, member.user, intent, ["return_modes"])

@@ -30,6 +30,7 @@ from enishi.comeback.models import (
     CandidateNote,
     ComebackScheme,
     Interest,
+    OpeningSubscription,
     Opportunity,
     OpportunityInvitee,
     Stage,
@@ -49,6 +50,7 @@ from enishi.community.models import (
 from enishi.demo.catalogue import DEMO, DEMO_SLUGS, NETWORKS, OTHER, OTHER_ALUMNI, AccountSpec, NetworkSpec
 from enishi.demo.people import Person, PersonFactory
 from enishi.events.models import CalendarFeed, Event, EventInvitee, EventPhoto, EventQuestion, Rsvp
+from enishi.feedback.models import Feedback, FeedbackNews, FeedbackReply, FeedbackTopic
 from enishi.intake.models import (
     AlumniInvitation,
     EmploymentRecord,
@@ -66,6 +68,10 @@ from enishi.newsletters.models import Delivery, LinkClick, Newsletter, Newslette
 from enishi.notifications.models import Notification, NotificationPreference
 from enishi.privacy.models import AuditEntry, Consent, NoticeAcceptance, PrivacyNotice
 from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, SavedSegment
+from enishi.surveys.models import Answer as SurveyAnswer
+from enishi.surveys.models import Question as SurveyQuestion
+from enishi.surveys.models import Response as SurveyResponse
+from enishi.surveys.models import Survey, SurveyRecipient
 
 BATCH_SIZE = 5000
 # Employee numbers 1–99 of every company belong to the named accounts; generated alumni follow.
@@ -134,15 +140,19 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
     today = timezone.localdate()
     midnight = timezone.make_aware(datetime.combine(today, clock_time.min))
     # Intake builds on this module (it reads the targets and the shares above), hence imported here.
-    from enishi.demo.comeback import seed_comeback
+    from enishi.demo.activity import seed_activity
+    from enishi.demo.comeback import refresh_matching, seed_comeback
     from enishi.demo.community import seed_community
     from enishi.demo.coordination import seed_coordination
     from enishi.demo.events import seed_events
+    from enishi.demo.feedback import seed_feedback
     from enishi.demo.intake import seed_intake
     from enishi.demo.messaging import seed_messaging
     from enishi.demo.newsletters import seed_newsletters
     from enishi.demo.notifications import seed_notifications
     from enishi.demo.profiles import seed_profiles
+    from enishi.demo.scope import seed_scope
+    from enishi.demo.surveys import seed_surveys
 
     summary = SeedSummary()
     for spec, count in ((DEMO, alumni), (OTHER, OTHER_ALUMNI)):
@@ -161,9 +171,14 @@ def seed_demo(*, alumni: int, seed: int, progress: Progress = _silent) -> SeedSu
         seed_events(target, today)
         seed_coordination(target, today)
         seed_comeback(target, today)
+        seed_scope(target, today)
+        seed_feedback(target, today)
+        seed_surveys(target, today)
         seed_newsletters(target, today)
         seed_notifications(target, today)
         seed_messaging(target)
+        seed_activity(target, today)  # last: the dashboard's rollups read everything above
+        refresh_matching(target)  # the terms follow consents and activity written in bulk above
     return summary
 
 
@@ -346,15 +361,22 @@ def reset_demo(progress: Progress = _silent) -> None:
                      NewsCategory)  # fmt: skip
         events = (Rsvp, EventInvitee, EventQuestion, EventPhoto, CalendarFeed, Event)  # they refer to members
         # They refer to members (stages last: candidates hold them).
-        comeback = (CandidateNote, Candidate, Interest, OpportunityApplication, OpportunityInvitee, Opportunity,
-                    ComebackScheme, Stage)  # fmt: skip
+        comeback = (CandidateNote, Candidate, Interest, OpportunityApplication, OpportunityInvitee,
+                    OpeningSubscription, Opportunity, ComebackScheme, Stage)  # fmt: skip
         for comeback_model in comeback:
             comeback_model._default_manager.filter(network_id__in=network_ids).delete()
+        for survey_model in (SurveyAnswer, SurveyResponse, SurveyRecipient, SurveyQuestion, Survey):  # members
+            survey_model._default_manager.filter(network_id__in=network_ids).delete()
+        for feedback_model in (FeedbackNews, FeedbackReply, Feedback, FeedbackTopic):  # before news and members
+            feedback_model._default_manager.filter(network_id__in=network_ids).delete()
         for model in (*messaging, *community, *events, Registration, AlumniInvitation, JoinChannel, IntakeSettings,
                       Consent, NoticeAcceptance, PrivacyNotice, ProfileSkill, CareerEntry, Intent, Profile,
                       SavedSegment):  # fmt: skip
             model._default_manager.filter(network_id__in=network_ids).delete()
         # The big tables next, as single DELETEs (nothing refers to these rows any more)…
+        from enishi.demo.activity import remove_rollups  # imports this module
+
+        remove_rollups(network_ids)  # the dashboard's rollups (analytics)
         ActiveDay.objects.filter(network_id__in=network_ids).delete()
         EmploymentRecord.objects.filter(network_id__in=network_ids).delete()
         AuditEntry.objects.filter(network_id__in=network_ids).delete()

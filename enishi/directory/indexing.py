@@ -1,8 +1,10 @@
 """Keeping the directory's search documents in step with profiles, names, consents and states.
 
 Services call `reindex_members` right after they change what a member's document holds (profile
-saved, name changed, directory consent granted or withdrawn, membership suspended, reactivated,
-approved or merged), inside their transaction, so a withdrawal leaves the results at once.
+saved, name changed, directory or rehire-contact consent granted or withdrawn, membership suspended,
+reactivated, approved or merged, employment records imported), inside their transaction, so a
+withdrawal leaves the results at once; it then sends `members_reindexed` so that other per-member
+indexes (comeback's matching terms) follow.
 `touch` moves a member up the "recently active" order on their first request of a day.
 `rebuild` recomputes a whole network (management command `rebuild_search_index`).
 """
@@ -21,6 +23,7 @@ from enishi.intake.models import Assignment, EmploymentRecord
 from enishi.intake.sources import sources_of
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
+from enishi.networks.signals import member_touched, members_reindexed
 from enishi.privacy.models import Consent, ConsentPurpose
 from enishi.profiles.models import FIELD_GROUPS, FieldGroup, Profile, Visibility, default_visibility
 
@@ -205,6 +208,7 @@ def reindex_members(network: Network, membership_ids: Iterable[int]) -> None:
         # (PostgreSQL) then rebuild the full-text entries from the new texts.
         SearchDocument.objects.filter(network=network, membership_id__in=ids).delete()
         SearchDocument.objects.bulk_create(documents)
+        members_reindexed.send(sender=Network, network=network, membership_ids=ids)
 
 
 def touch(membership: Membership) -> None:
@@ -213,6 +217,7 @@ def touch(membership: Membership) -> None:
     SearchDocument.objects.filter(network_id=membership.network_id, membership=membership).update(
         rank_key=rank_key(membership.pk, membership.last_active_on), last_active_on=membership.last_active_on
     )
+    member_touched.send(sender=Network, membership=membership)
 
 
 def rebuild(network: Network, batch_size: int = REBUILD_BATCH_SIZE) -> int:

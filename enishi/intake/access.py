@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from enishi.intake.models import (
@@ -12,11 +13,21 @@ from enishi.intake.models import (
     JoinChannel,
     Registration,
 )
-from enishi.networks.models import Network
+from enishi.networks.access import covered_company_ids
+from enishi.networks.models import Membership, Network
 
 
-def get_employment_record(network: Network, record_id: int) -> EmploymentRecord:
-    return get_object_or_404(EmploymentRecord.objects.select_related("company"), network=network, pk=record_id)
+def get_employment_record(network: Network, record_id: int, staff: Membership | None = None) -> EmploymentRecord:
+    """A record of the network; given the staff member, only within their reach (hr restricted to the
+    companies they cover sees only those companies' records)."""
+    return get_object_or_404(records_in_reach(network, staff).select_related("company"), pk=record_id)
+
+
+def records_in_reach(network: Network, staff: Membership | None) -> QuerySet[EmploymentRecord]:
+    """The network's records, limited to the companies `staff` covers when the network restricts hr."""
+    records = EmploymentRecord.objects.filter(network=network)
+    covered = covered_company_ids(staff) if staff is not None else None
+    return records if covered is None else records.filter(company_id__in=covered)
 
 
 def get_import_job(network: Network, job_id: int) -> ImportJob:

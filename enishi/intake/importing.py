@@ -647,7 +647,17 @@ def _apply_batch(network: Network, batch: Sequence[RowOutcome]) -> tuple[int, in
     if changed:
         ordered = [name for name in (*RECORD_FIELDS, *KEY_FIELDS) if name in changed_fields]
         EmploymentRecord.objects.bulk_update(changed, [*ordered, "updated_at"], batch_size=UPDATE_CHUNK)
+        _reindex_holders(network, [record.pk for record in changed])
     return len(new), len(changed)
+
+
+def _reindex_holders(network: Network, record_ids: list[int]) -> None:
+    """Members whose records changed (departments, job titles…): their directory documents and
+    matching terms follow."""
+    from enishi.directory.indexing import reindex_members
+
+    holders = EmploymentRecord.objects.filter(network=network, pk__in=record_ids, membership__isnull=False)
+    reindex_members(network, holders.values_list("membership_id", flat=True))
 
 
 def _model_values(values: dict[str, Value]) -> dict[str, Value]:

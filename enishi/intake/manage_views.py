@@ -37,6 +37,7 @@ from enishi.lib.exports import EXPORT_FORMATS, spreadsheet_response
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
 from enishi.lib.qr import qr_svg
+from enishi.networks.access import covered_company_ids
 from enishi.networks.decorators import console_section
 from enishi.networks.models import Company
 from enishi.privacy.services import audit
@@ -56,6 +57,9 @@ def filtered_records(request: NetworkRequest) -> QuerySet[EmploymentRecord]:
             queryset = queryset.filter(leave_date__year=data["leave_year"])
         if data["leave_reason"]:
             queryset = queryset.filter(leave_reason=data["leave_reason"])
+    covered = covered_company_ids(request.membership)
+    if covered is not None:  # hr restricted to the companies they cover
+        queryset = queryset.filter(company_id__in=covered)
     queryset = services.with_invitation_status(queryset)
     if form.is_valid():
         queryset = services.filter_by_invitation_status(queryset, form.cleaned_data["status"])
@@ -93,7 +97,7 @@ def records_export(request: NetworkRequest, network_slug: str) -> HttpResponse:
 @console_section("intake")
 def record_detail(request: NetworkRequest, network_slug: str, record_id: int) -> HttpResponse:
     network = request.network
-    record = get_employment_record(network, record_id)
+    record = get_employment_record(network, record_id, request.membership)
     audit(network, request.user, "employment_record.viewed", record, request=request)
     invitations = list(record.invitations.select_related("invited_by")[:RECORD_INVITATIONS])
     for invitation in invitations:
@@ -109,8 +113,13 @@ RECORD_INVITATIONS = 20  # the record page's invitation history
 @console_section("intake")
 def record_edit(request: NetworkRequest, network_slug: str, record_id: int | None = None) -> HttpResponse:
     network = request.network
-    record = get_employment_record(network, record_id) if record_id is not None else None
+    record = get_employment_record(network, record_id, request.membership) if record_id is not None else None
     form = EmploymentRecordForm(request.POST or None, instance=record, network=network)
+    covered = covered_company_ids(request.membership)
+    if covered is not None:  # hr restricted to the companies they cover: only those are offered
+        company_field = form.fields["company"]
+        company_field.queryset = company_field.queryset.filter(pk__in=covered)  # type: ignore[attr-defined]
+        company_field.error_messages["invalid_choice"] = _("Choose one of the companies you cover.")
     if request.method == "POST" and form.is_valid():
         saved = services.save_employment_record(
             network, request.user, form.save(commit=False), form.changed_data, request=request
@@ -204,7 +213,7 @@ def import_progress(request: NetworkRequest, network_slug: str, job_id: int) -> 
 @console_section("intake")
 def record_invite(request: NetworkRequest, network_slug: str, record_id: int) -> HttpResponse:
     network = request.network
-    record = get_employment_record(network, record_id)
+    record = get_employment_record(network, record_id, request.membership)
     try:
         invitation = services.invite_leaver(
             network, request.user, record, request.POST.get("email", ""), request=request
@@ -276,7 +285,7 @@ def _print_selection(request: NetworkRequest, selection: services.Selection) -> 
 @console_section("intake")
 def record_flyer(request: NetworkRequest, network_slug: str, record_id: int) -> HttpResponse:
     network = request.network
-    record = get_employment_record(network, record_id)
+    record = get_employment_record(network, record_id, request.membership)
     try:
         invitation = services.flyer_invitation(network, request.user, record, request=request)
     except ActionRefused as refusal:

@@ -52,6 +52,10 @@ def save_employment_record(
     created = record.pk is None
     record.network = network
     record.save()
+    if record.membership_id is not None:
+        from enishi.directory.indexing import reindex_members
+
+        reindex_members(network, [record.membership_id])  # directory facets and matching follow
     action = "employment_record.created" if created else "employment_record.changed"
     audit(network, actor, action, record, request=request, fields=sorted(changed))
     return record

@@ -25,6 +25,8 @@ class RequestLogMiddleware:
         path = f"/{match.route}" if match is not None and match.route else request.path
         network = getattr(request, "network", None)
         user = getattr(request, "user", None)
+        if getattr(request, "log_without_user", False):  # set by a view that must stay unlinkable
+            user = None
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         logger.info(
             "%s %s %s %sms",

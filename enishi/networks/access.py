@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
+from enishi.networks.roles import Role
 
 
 def get_company(network: Network, company_id: int) -> Company:
@@ -34,3 +35,23 @@ def get_staff_invitation_for(network: Network, token: str, email: str | None) ->
     if invitation is None or (email is not None and invitation.email.lower() != email.lower()):
         raise Http404
     return invitation
+
+
+def covered_company_ids(membership: Membership) -> set[int] | None:
+    """The companies whose opportunities, candidates and records this staff member may see.
+
+    None means every company: the network does not restrict hr, or the member is not hr (an
+    administrator always sees all). An empty set means none: a restricted hr member with no company
+    set sees nothing that belongs to a company, and nothing without one either. Read once per request
+    (the membership object keeps the answer).
+    """
+    cached: set[int] | str | None = getattr(membership, "_covered_company_ids", "unset")
+    if cached != "unset":
+        return cached  # type: ignore[return-value]
+    restricted = (
+        membership.role == Role.HR
+        and Network.objects.filter(pk=membership.network_id, hr_restricted_to_companies=True).exists()
+    )
+    answer = set(membership.covered_companies.values_list("pk", flat=True)) if restricted else None
+    membership._covered_company_ids = answer  # type: ignore[attr-defined]
+    return answer

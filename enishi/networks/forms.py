@@ -27,7 +27,10 @@ class NetworkSettingsForm(forms.ModelForm[Network]):
 
     class Meta:
         model = Network
-        fields = ("name_ja", "name_en", "logo", "accent_colour", "languages", "staff_mfa_required")
+        fields = (
+            "name_ja", "name_en", "logo", "accent_colour", "languages", "staff_mfa_required",
+            "hr_restricted_to_companies",
+        )  # fmt: skip
         widgets: ClassVar[dict[str, Any]] = {"accent_colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean_logo(self) -> Any:
@@ -84,6 +87,23 @@ class StaffInvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class CoveredCompaniesForm(forms.Form):
+    """The companies an hr staff member covers (used when the network restricts hr to them)."""
+
+    companies: forms.ModelMultipleChoiceField[Company] = forms.ModelMultipleChoiceField(
+        label=_("Companies covered"),
+        queryset=None,  # the network's own, set per form: a class-level query would run outside any scope
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: this person sees no company's opportunities or candidates while the network "
+                    "restricts HR staff."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["companies"].queryset = Company.objects.filter(network=network)  # type: ignore[attr-defined]
 
 
 class SuspendForm(forms.Form):

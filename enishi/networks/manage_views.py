@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +21,7 @@ from enishi.networks.access import get_company, get_membership, get_staff_invita
 from enishi.networks.decorators import console_section
 from enishi.networks.forms import (
     CompanyForm,
+    CoveredCompaniesForm,
     MemberFilterForm,
     NetworkSettingsForm,
     RoleForm,
@@ -30,35 +29,11 @@ from enishi.networks.forms import (
     SuspendForm,
 )
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
-from enishi.networks.roles import ALUMNI_ROLES, SECTIONS_BY_KEY, STAFF_ROLES, MembershipState
+from enishi.networks.roles import SECTIONS_BY_KEY, STAFF_ROLES, Role
 from enishi.privacy.services import audit
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-@console_section("dashboard")
-def dashboard(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    network = request.network
-    since = timezone.localdate() - timedelta(days=30)
-    active = MembershipState.ACTIVE
-    counts = Membership.objects.filter(network=network).aggregate(
-        alumni=Count("pk", filter=Q(role__in=ALUMNI_ROLES, state=active)),
-        staff=Count("pk", filter=Q(role__in=STAFF_ROLES, state=active)),
-        pending=Count("pk", filter=Q(state=MembershipState.PENDING)),
-        active_30=Count("pk", filter=Q(role__in=ALUMNI_ROLES, state=active, last_active_on__gte=since)),
-    )
-    companies = Company.objects.filter(network=network).annotate(
-        alumni=Count(
-            "employment_records__membership",
-            filter=Q(
-                employment_records__membership__state=active,
-                employment_records__membership__role__in=ALUMNI_ROLES,
-            ),
-            distinct=True,
-        )
-    )
-    return render(request, "manage/dashboard.html", {"counts": counts, "companies": companies})
 
 
 @console_section("members")
@@ -107,11 +82,16 @@ def member_detail(request: NetworkRequest, network_slug: str, membership_id: int
             "can_manage": can_manage,
             "role_form": RoleForm(initial={"role": member.role}),
             "suspend_form": SuspendForm(),
+            "companies_form": CoveredCompaniesForm(
+                network=network, initial={"companies": list(member.covered_companies.values_list("pk", flat=True))}
+            )
+            if can_manage and member.role == Role.HR
+            else None,
         },
     )
 
 
-MEMBER_ACTIONS = ("role", "suspend", "reactivate")
+MEMBER_ACTIONS = ("role", "suspend", "reactivate", "companies")
 ATTENDED_SHOWN = 20  # the member's latest events attended, on their page
 
 
@@ -138,6 +118,13 @@ def member_action(request: NetworkRequest, network_slug: str, membership_id: int
         elif action == "reactivate":
             services.reactivate_member(member, request.user, request=request)
             messages.success(request, _("The member was reactivated."))
+        elif action == "companies":
+            companies_form = CoveredCompaniesForm(request.POST, network=network)
+            if not companies_form.is_valid():
+                raise ActionRefused(_("Choose companies of this network from the list."))
+            services.set_covered_companies(member, request.user, companies_form.cleaned_data["companies"],
+                                           request=request)  # fmt: skip
+            messages.success(request, _("The companies covered were saved."))
     except ActionRefused as refusal:
         messages.error(request, str(refusal))
     return redirect("manage:member_detail", network_slug, member.pk)
@@ -191,6 +178,7 @@ def staff(request: NetworkRequest, network_slug: str) -> HttpResponse:
     staff_members = (
         Membership.objects.filter(network=network, role__in=STAFF_ROLES)
         .select_related("user")
+        .prefetch_related("covered_companies")
         .order_by("role", "sort_name", "pk")
     )
     invitations = StaffInvitation.objects.filter(
@@ -200,7 +188,12 @@ def staff(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(
         request,
         "manage/staff.html",
-        {"form": form, "staff_members": staff_members, "invitations": invitations},
+        {
+            "form": form,
+            "staff_members": staff_members,
+            "invitations": invitations,
+            "hr_restricted": network.hr_restricted_to_companies,
+        },
     )
 
 
@@ -221,6 +214,3 @@ def _section_placeholder(key: str, title: StrOrPromise, body: StrOrPromise) -> C
 
     view.__name__ = key
     return view
-
-
-surveys = _section_placeholder("surveys", _("Surveys"), _("Surveys and the feedback box will be managed here."))

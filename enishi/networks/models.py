@@ -47,6 +47,14 @@ class Network(BilingualName, models.Model):
     languages = models.JSONField(_("languages"), default=default_languages)
     staff_mfa_required = models.BooleanField(_("staff must use two-factor authentication"), default=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
+    # A group network may limit each hr staff member to the companies their role covers
+    # (Membership.covered_companies; see networks.access.covered_company_ids).
+    hr_restricted_to_companies = models.BooleanField(
+        _("restrict HR staff to the companies they cover"),
+        default=False,
+        help_text=_("When on, HR staff see only the opportunities, candidates and records of the companies set on "
+                    "their member page. Administrators always see every company."),
+    )  # fmt: skip
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -106,6 +114,11 @@ class Membership(models.Model):
     # A copy of the person's kana reading (User.sort_name), so that member lists sort with an
     # index instead of sorting every row of the network on each page.
     sort_name = models.CharField(max_length=200, blank=True, editable=False)
+    # For HR staff of a network that restricts them (Network.hr_restricted_to_companies): the
+    # companies whose opportunities, candidates and records they may see. None chosen = none.
+    covered_companies: models.ManyToManyField[Company, Any] = models.ManyToManyField(
+        Company, blank=True, related_name="+", verbose_name=_("companies covered")
+    )
 
     objects = ScopedManager(network="network")
 

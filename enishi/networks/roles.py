@@ -46,7 +46,9 @@ class ConsoleSection:
 _ALL_STAFF = STAFF_ROLES - {Role.COORDINATOR}
 
 CONSOLE_SECTIONS: tuple[ConsoleSection, ...] = (
-    ConsoleSection("dashboard", _("Dashboard"), "manage:dashboard", frozenset(_ALL_STAFF)),
+    # Admin and analyst read every section; hr the comeback section only (analytics/manage_views.py). Editors
+    # start at their inbox, coordinators at their interviews.
+    ConsoleSection("dashboard", _("Dashboard"), "manage:dashboard", frozenset({Role.ADMIN, Role.ANALYST, Role.HR})),
     ConsoleSection("inbox", _("Inbox"), "manage:inbox", frozenset({Role.ADMIN, Role.HR, Role.EDITOR})),
     ConsoleSection("members", _("Members"), "manage:members", frozenset({Role.ADMIN, Role.HR})),
     ConsoleSection("intake", _("Intake"), "manage:intake", frozenset({Role.ADMIN, Role.HR})),
@@ -55,10 +57,19 @@ CONSOLE_SECTIONS: tuple[ConsoleSection, ...] = (
     ConsoleSection("opportunities", _("Opportunities"), "manage:opportunities", frozenset({Role.ADMIN, Role.HR})),
     ConsoleSection("interviews", _("Interviews"), "manage:interviews", frozenset({Role.COORDINATOR})),
     ConsoleSection("surveys", _("Surveys"), "manage:surveys", frozenset({Role.ADMIN, Role.EDITOR, Role.ANALYST})),
+    # Analysts read feedback; only FEEDBACK_TRIAGE_ROLES change its status, reply or publish from it.
+    ConsoleSection("feedback", _("Feedback"), "manage:feedback", frozenset({Role.ADMIN, Role.EDITOR, Role.ANALYST})),
     ConsoleSection("settings", _("Settings"), "manage:settings", frozenset({Role.ADMIN})),
     ConsoleSection("audit", _("Audit log"), "manage:audit", frozenset({Role.ADMIN})),
 )
 SECTIONS_BY_KEY = {section.key: section for section in CONSOLE_SECTIONS}
+
+# Inside the "surveys" section: editors write surveys, analysts read results, admins do both.
+SURVEY_WRITER_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+SURVEY_READER_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
+# Who may triage feedback, answer it and publish "you said, we did" news from it (the feedback
+# section's readers minus the analyst, who only reads and exports).
+FEEDBACK_TRIAGE_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
 
 
 def sections_for(role: str) -> list[ConsoleSection]:

@@ -97,6 +97,25 @@ def change_role(membership: Membership, actor: User, role: str, request: HttpReq
 
 
 @transaction.atomic
+def set_covered_companies(
+    membership: Membership, actor: User, companies: Iterable[Company], request: HttpRequest | None = None
+) -> bool:
+    """Set the companies a staff member covers (see Network.hr_restricted_to_companies); audited as a
+    permission change. Returns False (nothing written) when the set is unchanged."""
+    chosen = list(companies)
+    if any(company.network_id != membership.network_id for company in chosen):
+        raise ValueError("A company never crosses networks.")
+    previous = sorted(membership.covered_companies.values_list("pk", flat=True))
+    new = sorted(company.pk for company in chosen)
+    if previous == new:
+        return False
+    membership.covered_companies.set(chosen)
+    audit(membership.network, actor, "member.companies_changed", membership, request=request,
+          previous=previous, new=new)  # fmt: skip
+    return True
+
+
+@transaction.atomic
 def suspend_member(membership: Membership, actor: User, reason: str = "", request: HttpRequest | None = None) -> None:
     if membership.user_id == actor.pk:
         raise ActionRefused(_("You cannot suspend yourself."))

@@ -14,3 +14,13 @@ from django.dispatch import Signal
 # and `merged` (both Membership). Receivers move their own rows of `merged` to `kept` (profiles,
 # event RSVPs, applications…); an exception in a receiver rolls the whole merge back.
 members_merged = Signal()
+
+# Sent by directory.indexing.reindex_members, inside the caller's transaction, after the services
+# changed what a member's derived rows hold (profile, intent, names, consents, state, employment
+# records). Keyword arguments: `network` and `membership_ids` (a list). Receivers rebuild their own
+# per-member indexes (comeback's matching terms).
+members_reindexed = Signal()
+
+# Sent by directory.indexing.touch after a member's first request of a day (`membership`, whose
+# `last_active_on` is today).
+member_touched = Signal()

@@ -7,7 +7,6 @@ from enishi.networks import manage_views, views
 # Mounted under /n/<network_slug>/ (namespace "network").
 urlpatterns = [
     path("", views.home, name="home"),
-    path("surveys/", views.surveys, name="surveys"),
     path("me/", views.my_profile, name="my_profile"),
     # Tokens are URL-safe base64 (secrets.token_urlsafe): the slug converter admits nothing else.
     path("join/staff/<slug:token>/", views.accept_staff_invitation, name="accept_staff_invitation"),
@@ -15,7 +14,7 @@ urlpatterns = [
 
 # Mounted under /n/<network_slug>/manage/ (namespace "manage").
 manage_urlpatterns = [
-    path("", manage_views.dashboard, name="dashboard"),
+    # The console's home, manage:dashboard, is the analytics dashboard (enishi/analytics/urls.py).
     path("members/", manage_views.members, name="members"),
     path("members/<int:membership_id>/", manage_views.member_detail, name="member_detail"),
     path(
@@ -23,7 +22,6 @@ manage_urlpatterns = [
         manage_views.member_action,
         name="member_action",
     ),
-    path("surveys/", manage_views.surveys, name="surveys"),
     path("settings/", manage_views.network_settings, name="settings"),
     path("settings/companies/", manage_views.companies, name="companies"),
     path("settings/companies/new/", manage_views.company_edit, name="company_new"),

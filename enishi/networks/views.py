@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from enishi.accounts.invitations import forget_invitation, remember_invitation
 from enishi.lib.errors import ActionRefused
 from enishi.lib.http import NetworkRequest
-from enishi.lib.pages import empty_state
 from enishi.networks import services
 from enishi.networks.access import get_staff_invitation_for
 from enishi.networks.decorators import allows_anonymous
@@ -23,14 +22,6 @@ def home(request: NetworkRequest, network_slug: str) -> HttpResponse:
     if console_home is not None:
         return redirect(console_home, network_slug)
     return render(request, "networks/home.html")
-
-
-def surveys(request: NetworkRequest, network_slug: str) -> HttpResponse:
-    return empty_state(
-        request,
-        title=_("Surveys"),
-        body=_("No surveys for you right now. When the company asks for your voice, it will be here."),
-    )
 
 
 def my_profile(request: NetworkRequest, network_slug: str) -> HttpResponse:

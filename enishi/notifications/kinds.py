@@ -32,4 +32,10 @@ KINDS: dict[str, Promise] = {
     "opportunity_stage": _("%(title)s: you are now at %(stage)s"),
     "opportunity_interest": _("%(actor)s would like to hear more about %(title)s"),
     "opportunity_application": _("%(actor)s applied for %(title)s"),
+    "opportunity_new": _("New opening: %(title)s"),
+    "opportunity_invitation": _("The secretariat thinks %(title)s may suit you"),
+    "survey_open": _("New survey: %(title)s"),
+    "survey_reminder": _("Reminder: %(title)s is waiting for your answer"),
+    "feedback_reply": _("The secretariat replied to your feedback"),
+    "feedback_acted_on": _("Your feedback led to a change: %(title)s"),
 }

@@ -15,6 +15,7 @@ class Topic(models.TextChoices):
     EVENTS = "events", _("Events")
     OPPORTUNITIES = "opportunities", _("Opportunities")
     NEWSLETTER = "newsletter", _("Newsletters")
+    SURVEYS = "surveys", _("Surveys")
 
 
 class Delivery(models.TextChoices):
@@ -45,6 +46,7 @@ DEFAULTS: dict[str, str] = {
     Topic.EVENTS: Delivery.EMAIL,
     Topic.OPPORTUNITIES: Delivery.DIGEST,
     Topic.NEWSLETTER: Delivery.ON,
+    Topic.SURVEYS: Delivery.EMAIL,
 }
 DEFAULT_DIGEST_FREQUENCY = DigestFrequency.WEEKLY
 

@@ -120,9 +120,10 @@ def withdraw_consent(membership: Membership, purpose: ConsentPurpose | str) -> b
 
 
 def _reindex_if_directory(membership: Membership, purpose: ConsentPurpose | str) -> None:
-    """The directory consent decides whether other alumni find the person: update the index now,
-    in the same transaction, so a withdrawal takes effect at once."""
-    if purpose == ConsentPurpose.DIRECTORY_LISTING:
+    """The directory consent decides whether other alumni find the person, the rehire-contact one
+    whether hr's matches offer them: update the indexes now, in the same transaction, so a
+    withdrawal takes effect at once."""
+    if purpose in (ConsentPurpose.DIRECTORY_LISTING, ConsentPurpose.REHIRE_CONTACT):
         from enishi.directory.indexing import reindex_members
 
         reindex_members(membership.network, [membership.pk])

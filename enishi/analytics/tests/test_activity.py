@@ -20,6 +20,7 @@ from enishi.networks.models import Membership, Network
 from enishi.networks.roles import MembershipState
 
 # "INSERT OR IGNORE INTO" on SQLite, "INSERT INTO … ON CONFLICT DO NOTHING" on PostgreSQL.
+OWN_TABLES = ("analytics_", "networks_", "directory_")
 WRITE = re.compile(r'^(?P<verb>INSERT|UPDATE)\b(?:[^"]*?\bINTO)?\s+"(?P<table>\w+)"')
 
 
@@ -45,7 +46,9 @@ def writes_during(client: Client, url: str) -> list[str]:
     writes = []
     for query in statements:
         match = WRITE.match(query["sql"])
-        if match is not None and match.group("table") != "django_session":
+        # Sessions aside, and what other apps refresh on a member's new active day (comeback's
+        # matching terms): the writes of the activity record, of its rollups and of the directory.
+        if match is not None and match.group("table").startswith(OWN_TABLES):
             writes.append(f"{match.group('verb')} {match.group('table')}")
     return writes
 
@@ -58,8 +61,12 @@ def test_it_records_the_first_request_of_the_day(net_a: PersonaNetwork) -> None:
     writes = writes_during(client, reverse("network:home", args=["alpha"]))
 
     today = today_in(net_a.network)
-    # The directory's recency order follows the new active day (directory.indexing.touch).
-    assert writes == ["INSERT analytics_activeday", "UPDATE networks_membership", "UPDATE directory_searchdocument"]
+    # The directory's recency order follows the new active day (directory.indexing.touch); the first
+    # active day of a month and of a week adds the member to the dashboard's rollups (an UPDATE that
+    # finds no row yet, then an INSERT, for the month and for the week).
+    rollup = ["UPDATE analytics_monthlycount", "INSERT analytics_monthlycount"]
+    assert writes == ["INSERT analytics_activeday", "UPDATE networks_membership", "UPDATE directory_searchdocument",
+                      *rollup, *rollup]  # fmt: skip
     assert active_days(membership) == [today]
     assert last_active_on(membership) == today
 
@@ -90,8 +97,13 @@ def test_it_records_the_next_day_again(net_a: PersonaNetwork) -> None:
 
     writes = writes_during(client, home)
 
-    # The directory's recency order follows the new active day (directory.indexing.touch).
-    assert writes == ["INSERT analytics_activeday", "UPDATE networks_membership", "UPDATE directory_searchdocument"]
+    # The directory's recency order follows the new active day (directory.indexing.touch); the
+    # rollups are written only when today opens a new month or week (a Monday, the 1st).
+    assert writes[:3] == ["INSERT analytics_activeday", "UPDATE networks_membership", "UPDATE directory_searchdocument"]
+    new_period = today.weekday() == 0 or today.day == 1
+    assert set(writes[3:]) == (
+        {"UPDATE analytics_monthlycount", "INSERT analytics_monthlycount"} if new_period else set()
+    )
     assert active_days(membership) == [yesterday, today]
     assert last_active_on(membership) == today
 

@@ -1,4 +1,4 @@
-"""Comeback on a phone (390 x 844): an alumnus finds an opportunity and taps 「話を聞いてみたい」, hr moves
+"""Comeback on a phone (390 x 844): an alumnus finds a recommended opportunity and taps 「話を聞いてみたい」, hr moves
 them through two stages of the pipeline, and the alumnus reads the new status on "my applications"
 (fixtures in browser_fixtures.py)."""
 
@@ -12,8 +12,12 @@ from django_scopes import scopes_disabled
 
 from browser_fixtures import PHONE, Journey, assert_no_horizontal_overflow, log_in
 from conftest import PersonaNetwork
+from enishi.comeback import matching
 from enishi.comeback.models import Candidate, Interest
 from enishi.comeback.tests.helpers import make_opportunity
+from enishi.profiles import services as profiles
+from enishi.profiles.models import Skill
+from enishi.profiles.vocabulary import ReturnMode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,17 +33,32 @@ def test_alumnus_taps_interest_hr_moves_them_alumnus_sees_it(
 ) -> None:
     page = journey.page
     make_opportunity(verified, title="営業部 業務委託（週2日）")  # another one in the list
-    opportunity = make_opportunity(verified, title=TITLE)
+    opportunity = make_opportunity(verified, title=TITLE, department="経理部")
     detail = f"/n/alpha/opportunities/{opportunity.pk}/"
+    with scopes_disabled():
+        # 佐藤 knows 簿記, the skill the opportunity requires, and is open to full-time work.
+        skill, _created = Skill.objects.get_or_create(key="簿記", defaults={"name": "簿記"})
+        opportunity.required_skills.set([skill])
+        matching.index_opportunity(opportunity)
+        me = verified.memberships["alumnus1"]
+        profile = profiles.profile_of(me)
+        profiles.save_profile(profile, me.user, [], skills=["簿記"])
+        intent = profiles.intent_of(profile)
+        intent.return_modes = [ReturnMode.FULL_TIME]
+        profiles.save_intent(profile, me.user, intent, ["return_modes"])
 
-    # The alumnus finds it in the list of open opportunities and opens it.
+    # The alumnus finds it recommended at the top of the open opportunities, with why, and opens it.
     journey.go("/accounts/login/?next=/n/alpha/opportunities/")
     log_in(journey, verified.alumnus1.email)
     wait_for(journey, "/n/alpha/opportunities/$")
-    assert page.locator("main .opportunity-card").count() == 2
+    recommended = page.locator("main .recommended-card")
+    assert recommended.count() == 1
+    assert TITLE in recommended.inner_text()
+    assert "共通するスキル：簿記" in recommended.inner_text()
+    assert page.locator("main .opportunity-card:not(.recommended-card)").count() == 2
     assert_no_horizontal_overflow(journey)
     journey.shot("1-list")
-    page.locator("main .opportunity-card").get_by_role("link", name=TITLE).click()
+    recommended.get_by_role("link", name=TITLE).click()
     wait_for(journey, re.escape(detail) + "$")
     assert_no_horizontal_overflow(journey)
     journey.shot("2-detail")
@@ -55,7 +74,6 @@ def test_alumnus_taps_interest_hr_moves_them_alumnus_sees_it(
     assert_no_horizontal_overflow(journey)
     journey.shot("3-received")
     with scopes_disabled():
-        me = verified.memberships["alumnus1"]
         assert Interest.objects.filter(opportunity=opportunity, membership=me).count() == 1
         candidate = Candidate.objects.get(opportunity=opportunity)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from datetime import timedelta
 from io import StringIO
@@ -105,8 +106,24 @@ def test_it_records_recent_activity_for_most_alumni(seeded: None) -> None:
         days = list(ActiveDay.objects.values_list("membership__last_active_on", "day"))
         per_member = Counter(ActiveDay.objects.values_list("membership_id", flat=True))
     assert 0.4 <= recent / alumni.count() <= 0.85
-    assert all(today - timedelta(days=89) <= day <= last <= today for last, day in days)
-    assert max(per_member.values()) <= 5
+    # people.py's recent days, and demo.activity's year of monthly visits before the last one.
+    assert all(today - timedelta(days=366) <= day <= last <= today for last, day in days)
+    assert max(per_member.values()) <= 5 + 11 * 4
+
+
+def test_it_gives_the_dashboard_believable_curves(seeded: None) -> None:
+    from enishi.analytics import metrics
+
+    with scopes_disabled():
+        network = Network.objects.get(slug="demo")
+    filters = metrics.default_filters(network)
+    activity = {figure.key: figure for figure in metrics.activity(network, filters)}
+    mau = [value for value in activity["mau_ratio"].series[0].values[:-1] if value is not None]  # full months
+    assert len(mau) == 11
+    assert 50 <= statistics.median(mau) <= 70, mau
+    assert all(35 <= value <= 90 for value in mau[3:]), mau  # the first months have few members
+    registered = activity["monthly_actives"].series[1].values
+    assert registered == sorted(registered, key=lambda value: value or 0)  # growing
 
 
 def test_it_lets_every_named_account_log_in_with_the_demo_password(seeded: None) -> None:

@@ -30,7 +30,15 @@ from conftest import PERSONAS, PersonaNetwork
 from enishi.accounts.models import User
 from enishi.analytics.models import ActiveDay
 from enishi.comeback.models import Application as OpportunityApplication
-from enishi.comeback.models import Candidate, CandidateNote, ComebackScheme, Interest, Opportunity, Stage
+from enishi.comeback.models import (
+    Candidate,
+    CandidateNote,
+    ComebackScheme,
+    Interest,
+    OpeningSubscription,
+    Opportunity,
+    Stage,
+)
 from enishi.community.models import (
     Comment,
     Group,
@@ -52,6 +60,7 @@ from enishi.coordination.models import (
     Relay,
 )
 from enishi.events.models import CalendarFeed, Event, EventInvitee, EventPhoto, EventQuestion, Rsvp
+from enishi.feedback.models import Feedback, FeedbackNews, FeedbackReply, FeedbackTopic
 from enishi.intake.models import AlumniInvitation, EmploymentRecord, ImportJob, JoinChannel, Registration
 from enishi.messaging.models import Block, Conversation, Message, SecretariatMessage, SecretariatThread
 from enishi.networks.models import Company, Membership, Network, StaffInvitation
@@ -63,6 +72,10 @@ from enishi.notifications.services import set_preference, unsubscribe_token
 from enishi.notifications.topics import Delivery, Topic
 from enishi.privacy.models import AuditEntry
 from enishi.profiles.models import CareerEntry, Intent, Profile, ProfileSkill, SavedSegment, Skill
+from enishi.surveys.models import Answer as SurveyAnswer
+from enishi.surveys.models import Question as SurveyQuestion
+from enishi.surveys.models import Response as SurveyResponse
+from enishi.surveys.models import Survey, SurveyRecipient
 
 NETWORK_KWARG = "network_slug"
 PERSONA_NAMES = [persona[0] for persona in PERSONAS]
@@ -131,10 +144,18 @@ POST_ONLY_ROUTES: dict[str, str] = {
     "network:opportunity_apply_withdraw": "withdrawing one's own application",
     "manage:opportunity_status": "publishing, pausing or closing an opportunity",
     "manage:opportunity_candidates_move": "moving candidates to another stage (ids in the POST body)",
+    "manage:opportunity_matches_invite": "personal invitations to matches (ids in the POST body)",
     "manage:comeback_stage_move": "moving a pipeline stage earlier or later",
     "manage:comeback_stage_delete": "deleting an unused pipeline stage",
     "manage:opportunity_candidate_message": "writing to a candidate through the secretariat inbox",
+    "manage:opportunity_subscription_cancel": "cancelling an alumnus's subscription to new openings",
+    "network:opening_news_start": "an alumnus starting (or changing) their news of new openings",
+    "network:opening_news_stop": "an alumnus stopping their news of new openings",
     "network:coordinator_relay_action": "approving or declining a coordinator's summary about oneself",
+    "manage:survey_status": "opening, closing or reminding a survey",
+    "manage:survey_question_move": "moving a survey question earlier or later",
+    "manage:survey_question_delete": "removing a question of a draft survey",
+    "manage:feedback_topic_delete": "deleting an unused feedback topic",
 }
 
 
@@ -267,8 +288,13 @@ class TargetsOfA:
     scheme_id: int  # comeback
     candidate_id: int  # comeback
     stage_id: int  # comeback: pipeline stage settings
+    subscription_id: int  # comeback: subscriptions to new openings
     interview_id: int  # coordination
     relay_id: int  # coordination
+    survey_id: int  # surveys
+    question_id: int  # surveys
+    feedback_id: int  # feedback
+    feedback_topic_id: int  # feedback
 
 
 @dataclass(frozen=True)
@@ -293,6 +319,7 @@ KWARG_VALUES: dict[str, KwargSource] = {
             "role",
             "suspend",
             "reactivate",
+            "companies",
             "publish",
             "cancel",
             "delete",
@@ -333,8 +360,13 @@ KWARG_VALUES: dict[str, KwargSource] = {
     "scheme_id": KwargSource(lambda a: [a.scheme_id], True),
     "candidate_id": KwargSource(lambda a: [a.candidate_id], True),
     "stage_id": KwargSource(lambda a: [a.stage_id], True),
+    "subscription_id": KwargSource(lambda a: [a.subscription_id], True),
     "interview_id": KwargSource(lambda a: [a.interview_id], True),
     "relay_id": KwargSource(lambda a: [a.relay_id], True),
+    "survey_id": KwargSource(lambda a: [a.survey_id], True),
+    "question_id": KwargSource(lambda a: [a.question_id], True),
+    "feedback_id": KwargSource(lambda a: [a.feedback_id], True),
+    "topic_id": KwargSource(lambda a: [a.feedback_topic_id], True),
 }
 
 
@@ -478,6 +510,11 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
                                              stage=stage)  # fmt: skip
         CandidateNote.objects.create(network=net_a.network, candidate=candidate, body="A")
         scheme = ComebackScheme.objects.create(network=net_a.network, title="A's scheme", published=True)
+        # alumnus1's subscription to A's new openings (of A's company), and hr covering A's company.
+        subscription = OpeningSubscription.objects.create(network=net_a.network, membership=alumnus1,
+                                                          kinds=["full_time"])  # fmt: skip
+        subscription.companies.set([net_a.company])
+        net_a.memberships["hr"].covered_companies.set([net_a.company])
         # A's coordinator firm, an interview of alumnus1 and an approved relay with its provision record.
         firm = CoordinatorOrganisation.objects.create(name="A's coordinator firm")
         Engagement.objects.create(network=net_a.network, organisation=firm)
@@ -490,6 +527,23 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
             network=net_a.network, alumnus=alumnus1, relay=relay, provider_label="A", recipient_label="A",
             subject_label="A", content="A", consent_ref=0, retain_until=timezone.localdate(),
         )  # fmt: skip
+        # alumnus1's named feedback of A with a reply and its "you said, we did" news, under A's topic.
+        feedback_topic = FeedbackTopic.objects.create(network=net_a.network, name_ja="Aの話題")
+        feedback = Feedback.objects.create(network=net_a.network, topic=feedback_topic, text="A",
+                                           membership=alumnus1, received_on=timezone.localdate())  # fmt: skip
+        FeedbackReply.objects.create(network=net_a.network, feedback=feedback, text="A")
+        FeedbackNews.objects.create(network=net_a.network, feedback=feedback, news=news)
+        # An open anonymous survey of A asking alumnus1, with a question and one (anonymous) response.
+        survey = Survey.objects.create(
+            network=net_a.network, title="A's survey", anonymous=True, status=Survey.Status.OPEN,
+            closes_at=timezone.now() + timezone.timedelta(days=7),
+        )  # fmt: skip
+        survey_question = SurveyQuestion.objects.create(network=net_a.network, survey=survey, kind="nps", label="A?")
+        SurveyRecipient.objects.create(network=net_a.network, survey=survey, membership=alumnus1)
+        survey_response = SurveyResponse.objects.create(network=net_a.network, survey=survey)
+        SurveyAnswer.objects.create(
+            network=net_a.network, response=survey_response, question=survey_question, value="9"
+        )
     return TargetsOfA(
         active_membership_id=net_a.memberships["alumnus1"].pk,
         suspended_membership_id=suspended.pk,
@@ -526,8 +580,13 @@ def prepare_targets(net_a: PersonaNetwork) -> TargetsOfA:
         scheme_id=scheme.pk,
         candidate_id=candidate.pk,
         stage_id=stage.pk,
+        subscription_id=subscription.pk,
         interview_id=interview.pk,
         relay_id=relay.pk,
+        survey_id=survey.pk,
+        question_id=survey_question.pk,
+        feedback_id=feedback.pk,
+        feedback_topic_id=feedback_topic.pk,
     )
 
 
@@ -586,11 +645,30 @@ def snapshot(network: Network) -> dict[str, list[dict[str, Any]]]:
             "candidates": list(Candidate.objects.filter(network=network).order_by("pk").values()),
             "candidate_notes": list(CandidateNote.objects.filter(network=network).order_by("pk").values()),
             "comeback_schemes": list(ComebackScheme.objects.filter(network=network).order_by("pk").values()),
+            "opening_subscriptions": list(
+                OpeningSubscription.objects.filter(network=network)
+                .order_by("pk")
+                .values("pk", "kinds", "companies", "cancelled_at")
+            ),
+            "covered_companies": list(
+                Membership.objects.filter(network=network)
+                .order_by("pk", "covered_companies")
+                .values_list("pk", "covered_companies")
+            ),
             "engagements": list(Engagement.objects.filter(network=network).order_by("pk").values()),
             "coordinator_profiles": list(CoordinatorProfile.objects.filter(network=network).order_by("pk").values()),
             "interviews": list(Interview.objects.filter(network=network).order_by("pk").values()),
             "relays": list(Relay.objects.filter(network=network).order_by("pk").values()),
             "provision_records": list(ProvisionRecord.objects.filter(network=network).order_by("pk").values()),
+            "surveys": list(Survey.objects.filter(network=network).order_by("pk").values()),
+            "survey_questions": list(SurveyQuestion.objects.filter(network=network).order_by("pk").values()),
+            "survey_recipients": list(SurveyRecipient.objects.filter(network=network).order_by("pk").values()),
+            "survey_responses": list(SurveyResponse.objects.filter(network=network).order_by("pk").values()),
+            "survey_answers": list(SurveyAnswer.objects.filter(network=network).order_by("pk").values()),
+            "feedback_topics": list(FeedbackTopic.objects.filter(network=network).order_by("pk").values()),
+            "feedback": list(Feedback.objects.filter(network=network).order_by("pk").values()),
+            "feedback_replies": list(FeedbackReply.objects.filter(network=network).order_by("pk").values()),
+            "feedback_news": list(FeedbackNews.objects.filter(network=network).order_by("pk").values()),
             "calendar_feeds": list(
                 CalendarFeed.objects.filter(network=network).order_by("pk").values("pk", "token", "membership_id")
             ),
@@ -739,8 +817,12 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "photo_id": 10**9,
         "opportunity_id": 10**9,
         "stage_id": 10**9,
+        "subscription_id": 10**9,
         "candidate_id": 10**9,
         "relay_id": 10**9,
+        "survey_id": 10**9,
+        "question_id": 10**9,
+        "topic_id": 10**9,
         "action": "suspend",
     }
     of_a = {
@@ -766,8 +848,12 @@ def test_it_answers_a_get_on_post_only_routes_the_same_for_any_object(
         "photo_id": targets.photo_id,
         "opportunity_id": targets.opportunity_id,
         "stage_id": targets.stage_id,
+        "subscription_id": targets.subscription_id,
         "candidate_id": targets.candidate_id,
         "relay_id": targets.relay_id,
+        "survey_id": targets.survey_id,
+        "question_id": targets.question_id,
+        "topic_id": targets.feedback_topic_id,
         "action": "suspend",
     }
     of_a_alumni = {**of_a, "invitation_id": targets.alumni_invitation_id}

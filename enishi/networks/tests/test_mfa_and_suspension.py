@@ -257,8 +257,13 @@ def network_paths(slug: str, *, anonymous_allowed: bool = False) -> list[str]:
         "scheme_id": 1,
         "candidate_id": 1,
         "stage_id": 1,
+        "subscription_id": 1,
         "interview_id": 1,
         "relay_id": 1,
+        "feedback_id": 1,
+        "topic_id": 1,
+        "survey_id": 1,
+        "question_id": 1,
         "feed_token": "x",
         # Not "x": a malformed unsubscribe link answers a clear 400 (its own tests), not an invitation's 404.
         "unsubscribe_token": "not-a-signed-token",

@@ -232,7 +232,7 @@ def test_it_lets_the_invited_person_accept(net_a: PersonaNetwork, newcomer: User
         [membership] = Membership.objects.filter(user=newcomer)
     assert (membership.network, membership.role, membership.state) == (net_a.network, Role.EDITOR, "active")
     give_totp(newcomer)  # staff need MFA before the console opens
-    assert client.get(reverse("manage:dashboard", args=["alpha"])).status_code == 200
+    assert client.get(reverse("manage:inbox", args=["alpha"])).status_code == 200  # an editor's console home
 
 
 def test_it_explains_an_expired_invitation_with_410(net_a: PersonaNetwork, newcomer: User) -> None:

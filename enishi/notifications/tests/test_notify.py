@@ -175,7 +175,7 @@ def test_defaults_honour_no_pressure(net_a: PersonaNetwork) -> None:
 
     assert choices == {
         "news": "digest", "replies": "email", "mentions": "email", "messages": "email", "group_posts": "digest",
-        "events": "email", "opportunities": "digest", "newsletter": "on",
+        "events": "email", "opportunities": "digest", "newsletter": "on", "surveys": "email",
     }  # fmt: skip
 
 

@@ -146,7 +146,7 @@ def settings_data(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "topic_news": "digest", "topic_replies": "email", "topic_mentions": "email", "topic_messages": "email",
         "topic_group_posts": "digest", "topic_events": "email", "topic_opportunities": "digest",
-        "topic_newsletter": "on", "digest_frequency": "weekly",
+        "topic_newsletter": "on", "topic_surveys": "email", "digest_frequency": "weekly",
     }  # fmt: skip
     data.update(overrides)
     return data

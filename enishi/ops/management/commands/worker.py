@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from enishi.analytics.rollups import refresh_due as refresh_rollups
 from enishi.community.tasks import announce_due_news
 from enishi.events.tasks import send_event_reminders
 from enishi.intake.services import send_automatic_invitations, send_due_reminders
@@ -21,6 +22,7 @@ from enishi.notifications.services import prune_old_notifications, send_digests
 from enishi.notifications.tasks import requeue_undelivered_emails
 from enishi.ops.services import beat, prune_old_work, refresh_query_statistics, worker_name
 from enishi.profiles.services import send_checkins
+from enishi.surveys.services import survey_maintenance
 
 logger = logging.getLogger("enishi.worker")
 
@@ -40,6 +42,8 @@ MAINTENANCE_JOBS: tuple[Callable[[], object], ...] = (
     announce_due_news,
     newsletter_maintenance,
     send_event_reminders,
+    survey_maintenance,
+    refresh_rollups,
 )
 
 
