@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from enishi.lib.errors import ActionRefused
 from enishi.lib.http import NetworkRequest
 from enishi.lib.japanese import normalise, to_hiragana
-from enishi.lib.pages import empty_state, paginate
+from enishi.lib.pages import paginate
 from enishi.networks import services
 from enishi.networks.access import get_company, get_membership, get_staff_invitation
 from enishi.networks.decorators import console_section
@@ -33,7 +32,7 @@ from enishi.networks.roles import SECTIONS_BY_KEY, STAFF_ROLES, Role
 from enishi.privacy.services import audit
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 
 @console_section("members")
@@ -205,12 +204,3 @@ def revoke_invitation(request: NetworkRequest, network_slug: str, invitation_id:
     services.revoke_staff_invitation(invitation, request.user, request=request)
     messages.success(request, _("The invitation was revoked."))
     return redirect("manage:staff", network_slug)
-
-
-def _section_placeholder(key: str, title: StrOrPromise, body: StrOrPromise) -> Callable[..., HttpResponse]:
-    @console_section(key)
-    def view(request: NetworkRequest, network_slug: str) -> HttpResponse:
-        return empty_state(request, title=title, body=body, template="manage/empty_state.html")
-
-    view.__name__ = key
-    return view

@@ -43,8 +43,6 @@ class ConsoleSection:
     roles: frozenset[str]
 
 
-_ALL_STAFF = STAFF_ROLES - {Role.COORDINATOR}
-
 CONSOLE_SECTIONS: tuple[ConsoleSection, ...] = (
     # Admin and analyst read every section; hr the comeback section only (analytics/manage_views.py). Editors
     # start at their inbox, coordinators at their interviews.
