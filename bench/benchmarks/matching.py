@@ -309,21 +309,11 @@ def _load_opportunities(network: Any, rng: random.Random, skills: list[int], dep
             families={
                 matching.family_term(key) for key in matching.families_of(opportunity.department, opportunity.title)
             },
+            kinds=matching.OPPORTUNITY_KIND_BITS[opportunity.kind],
+            prefecture=matching.prefecture_code(opportunity.location),
+            remote=matching.OPPORTUNITY_REMOTE[opportunity.remote],
         )
-        weights = {**features.skills, **dict.fromkeys(features.departments | features.families, 0)}
-        terms.extend(
-            OpportunityTerm(
-                network=network,
-                opportunity=opportunity,
-                term=term,
-                weight=weight,
-                skill_total=features.skill_total,
-                kinds=matching.OPPORTUNITY_KIND_BITS[opportunity.kind],
-                prefecture=matching.prefecture_code(opportunity.location),
-                remote=matching.OPPORTUNITY_REMOTE[opportunity.remote],
-            )
-            for term, weight in weights.items()
-        )
+        terms.extend(matching.opportunity_terms(opportunity, features))
     OpportunityTerm.objects.bulk_create(terms, batch_size=2000)
     import psycopg
 

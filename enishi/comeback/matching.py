@@ -37,23 +37,36 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enishi.comeback.models import Candidate, MatchTerm, Opportunity, OpportunityTerm
+from enishi.comeback.models import (
+    Candidate,
+    MatchTerm,
+    Opportunity,
+    OpportunityInvitee,
+    OpportunityTerm,
+    PersonalInvitation,
+)
 from enishi.intake.models import EmploymentRecord
 from enishi.lib.japanese import normalise
 from enishi.networks.models import Membership, Network
 from enishi.networks.roles import ALUMNI_ROLES, MembershipState
+from enishi.notifications.services import notify
+from enishi.notifications.topics import Topic
 from enishi.privacy.models import Consent, ConsentPurpose
-from enishi.profiles.models import FIELD_GROUPS, FieldGroup, Intent, Profile, Visibility, default_visibility
+from enishi.privacy.services import audit
+from enishi.profiles.models import FIELD_GROUPS, FieldGroup, Intent, Profile, Skill, Visibility, default_visibility
 from enishi.profiles.vocabulary import OVERSEAS, PREFECTURES, Remote, ReturnMode, Timing
 
 OPPORTUNITY_LIMIT = 50  # matches listed for an opportunity
 MEMBER_LIMIT = 20  # opportunities listed for an alumnus
 RECOMMENDED_MIN_SCORE = 40  # "recommended for you" shows only fits at least this good
+RECOMMENDED_COUNT = 3  # and at most this many
 INVITATION_INTERVAL_DAYS = 14  # a person gets at most one personal invitation in this many days
 ACTIVITY_REFRESH_DAYS = 7  # MatchTerm.active_on is rewritten at most this often
 NOT_NOW_FOREVER = date(9999, 12, 31)
@@ -299,8 +312,6 @@ def _staff_groups(profile: Profile | None) -> set[str]:
 
 
 def _load_members(network: Network, membership_ids: list[int]) -> tuple[list[Membership], dict[str, Any]]:
-    from django.db.models import Prefetch
-
     memberships = list(
         Membership.objects.filter(
             network=network, pk__in=membership_ids, state=MembershipState.ACTIVE, role__in=ALUMNI_ROLES
@@ -315,7 +326,7 @@ def _load_members(network: Network, membership_ids: list[int]) -> tuple[list[Mem
     }
     records: dict[int, list[EmploymentRecord]] = {}
     for record in EmploymentRecord.objects.filter(network=network, membership_id__in=ids).prefetch_related(
-        Prefetch("assignments")
+        "assignments"
     ):
         records.setdefault(record.membership_id or 0, []).append(record)
     consents = set(
@@ -393,33 +404,35 @@ def index_members(network: Network, membership_ids: Iterable[int]) -> None:
         MatchTerm.objects.bulk_create(rows, batch_size=2000)
 
 
+def opportunity_terms(opportunity: Opportunity, features: Features) -> list[OpportunityTerm]:
+    """The OpportunityTerm rows of an opportunity with these features (unsaved)."""
+    weights = {**features.skills, **dict.fromkeys(features.departments | features.families, 0)}
+    return [
+        OpportunityTerm(
+            network_id=opportunity.network_id,
+            opportunity=opportunity,
+            term=term,
+            weight=weight,
+            skill_total=features.skill_total,
+            kinds=features.kinds,
+            prefecture=features.prefecture,
+            remote=features.remote,
+        )
+        for term, weight in weights.items()
+    ]
+
+
 def index_opportunity(opportunity: Opportunity) -> None:
     """Rewrite the OpportunityTerm rows of one opportunity (call after its skills are saved)."""
-    features = opportunity_features(opportunity)
-    total = features.skill_total
-    weights = {**features.skills, **dict.fromkeys(features.departments | features.families, 0)}
+    rows = opportunity_terms(opportunity, opportunity_features(opportunity))
     with transaction.atomic():
         OpportunityTerm.objects.filter(network_id=opportunity.network_id, opportunity=opportunity).delete()
-        OpportunityTerm.objects.bulk_create(
-            OpportunityTerm(
-                network_id=opportunity.network_id,
-                opportunity=opportunity,
-                term=term,
-                weight=weight,
-                skill_total=total,
-                kinds=features.kinds,
-                prefecture=features.prefecture,
-                remote=features.remote,
-            )
-            for term, weight in weights.items()
-        )
+        OpportunityTerm.objects.bulk_create(rows)
 
 
 def touch_activity(membership: Membership) -> None:
     """After a new active day: refresh the member's last active day if it is more than a week old
     (one UPDATE that usually changes nothing; the activity part counts in 30/90/365-day steps)."""
-    from django.db.models import F
-
     today = day_number(membership.last_active_on)
     if not today:
         return
@@ -580,8 +593,6 @@ def rank_opportunities(
 ) -> list[Match]:
     """The open opportunities the member may see that fit them best, best first (not those they
     already answered). Two queries plus the member's features."""
-    from enishi.comeback.models import OpportunityInvitee
-
     if features is None:
         features = member_features(membership, for_staff=False)
     terms = features.terms
@@ -662,8 +673,6 @@ def explain(match: Match, skill_names: dict[int, str], *, department: str = "", 
 
 
 def skill_names_of(matches: Iterable[Match]) -> dict[int, str]:
-    from enishi.profiles.models import Skill
-
     ids = {term for match in matches for term in match.common if term < DEPARTMENT_BASE}
     return dict(Skill.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
@@ -682,10 +691,6 @@ class InvitationResult:
 def recent_invitations(network_id: int, membership_ids: Iterable[int]) -> dict[int, Any]:
     """membership id → the time of their latest personal invitation within the interval."""
     since = timezone.now() - timedelta(days=INVITATION_INTERVAL_DAYS)
-    from django.db.models import Max
-
-    from enishi.comeback.models import PersonalInvitation
-
     rows = (
         PersonalInvitation.objects.filter(
             network_id=network_id, membership_id__in=list(membership_ids), sent_at__gte=since
@@ -704,13 +709,6 @@ def invite(
     (so open to outreach), at most once per opportunity and once per person every
     INVITATION_INTERVAL_DAYS across all opportunities (nobody is spammed). An invited person may see
     the opportunity even when its audience is a segment or invited people. Audited."""
-    from django.urls import reverse
-
-    from enishi.comeback.models import OpportunityInvitee, PersonalInvitation
-    from enishi.notifications.services import notify
-    from enishi.notifications.topics import Topic
-    from enishi.privacy.services import audit
-
     wanted = list(dict.fromkeys(membership_ids))
     result = InvitationResult()
     with transaction.atomic():
@@ -761,3 +759,26 @@ def invite(
         audit(opportunity.network, actor.user, "opportunity.invitations_sent", opportunity, request=request,
               members=chosen, skipped=len(wanted) - len(chosen))  # fmt: skip
     return result
+
+
+def recommended_for(membership: Membership, count: int = RECOMMENDED_COUNT) -> list[tuple[Opportunity, Match]]:
+    """ "Recommended for you": the few open opportunities that fit the alumnus best (score at least
+    RECOMMENDED_MIN_SCORE), with their reasons; nothing for staff."""
+    if membership.role not in ALUMNI_ROLES:
+        return []
+    ranked = [match for match in rank_opportunities(membership, limit=count) if match.score >= RECOMMENDED_MIN_SCORE]
+    if not ranked:
+        return []
+    names = skill_names_of(ranked)
+    found = (
+        Opportunity.objects.filter(network_id=membership.network_id)
+        .select_related("company")
+        .in_bulk([match.pk for match in ranked])
+    )
+    shown = []
+    for match in ranked:
+        opportunity = found.get(match.pk)
+        if opportunity is not None:
+            explain(match, names, department=opportunity.department, for_member=True)
+            shown.append((opportunity, match))
+    return shown

@@ -20,15 +20,13 @@ from enishi.comeback.access import (
     get_visible_opportunity,
 )
 from enishi.comeback.forms import ApplicationForm, InterestForm, OpportunityFilterForm
-from enishi.comeback.models import Application, Candidate, ComebackScheme, Interest, Opportunity
+from enishi.comeback.models import Application, Candidate, ComebackScheme, Interest
 from enishi.comeback.subscription_views import news_context
 from enishi.lib.http import NetworkRequest
 from enishi.lib.pages import paginate
-from enishi.networks.models import Membership
 from enishi.networks.roles import ALUMNI_ROLES
 
 PAGE_SIZE = 20
-RECOMMENDED_COUNT = 3
 
 
 def opportunity_list(request: NetworkRequest, network_slug: str) -> HttpResponse:
@@ -39,36 +37,10 @@ def opportunity_list(request: NetworkRequest, network_slug: str) -> HttpResponse
     page = paginate(request, opportunities, per_page=PAGE_SIZE)
     schemes = list(ComebackScheme.objects.filter(network=request.network, published=True).only("pk", "title"))
     filtered = any(request.GET.get(name) for name in ("kind", "company", "location", "remote"))
-    recommended = _recommended(membership) if not filtered and page.number == 1 else []
+    recommended = matching.recommended_for(membership) if not filtered and page.number == 1 else []
     context = {"page": page, "opportunities": page.object_list, "filters": filters, "filtered": filtered,
                "schemes": schemes, "recommended": recommended, **news_context(membership)}  # fmt: skip
     return render(request, "comeback/list.html", context)
-
-
-def _recommended(membership: Membership) -> list[tuple[Opportunity, matching.Match]]:
-    """ "Recommended for you": the few open opportunities that fit the alumnus best, with reasons."""
-    if membership.role not in ALUMNI_ROLES:
-        return []
-    ranked = [
-        match
-        for match in matching.rank_opportunities(membership, limit=RECOMMENDED_COUNT)
-        if match.score >= matching.RECOMMENDED_MIN_SCORE
-    ]
-    if not ranked:
-        return []
-    names = matching.skill_names_of(ranked)
-    found = (
-        Opportunity.objects.filter(network_id=membership.network_id)
-        .select_related("company")
-        .in_bulk([match.pk for match in ranked])
-    )
-    shown = []
-    for match in ranked:
-        opportunity = found.get(match.pk)
-        if opportunity is not None:
-            matching.explain(match, names, department=opportunity.department, for_member=True)
-            shown.append((opportunity, match))
-    return shown
 
 
 def opportunity_detail(request: NetworkRequest, network_slug: str, opportunity_id: int) -> HttpResponse:

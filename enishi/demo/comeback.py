@@ -182,7 +182,6 @@ def seed_comeback(target: Target, today: date) -> int:
             opportunity.required_skills.set([skills[name] for name in spec.skills[:1] if name in skills])
             opportunity.welcome_skills.set([skills[name] for name in spec.skills[1:] if name in skills])
             services.set_status(opportunity, S.OPEN, hr.user)  # every one was open once
-            matching.index_opportunity(opportunity)
             made.append((spec, opportunity))
         ComebackScheme.objects.create(network=network, title=SCHEME_TITLE, body=text_to_html(SCHEME_TEXT),
                                       company=target.companies[0], published=True)  # fmt: skip
